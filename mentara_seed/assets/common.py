@@ -1,0 +1,102 @@
+"""How a generator becomes a Dagster asset.
+
+Every seeding asset does the same around its rule: validate the settings
+before touching the database, run the rule in one transaction (so an asset
+either lands whole or not at all), and report what it did as metadata:
+rows added per table, the owned table's row count and the deficits found.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Sequence
+
+import pandas as pd
+import sqlalchemy as sa
+from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
+
+from mentara_seed.requirements import BY_NAME
+from mentara_seed.resources import MentaraDatabase, SeedConfig
+from mentara_seed.schema.manage import SchemaError
+from mentara_seed.seeding import Seeding
+from mentara_seed.settings import SeedSettings, SettingsError
+
+Rule = Callable[[Seeding], None]
+
+
+def settings_or_fail(database: MentaraDatabase, seed_config: SeedConfig) -> SeedSettings:
+    """Validated settings, or a one-line failure before anything is written."""
+    try:
+        database.resolved_url()
+        return seed_config.resolve()
+    except SettingsError as exc:
+        raise Failure(description=str(exc)) from None
+
+
+def deficits_table(found: dict[str, dict[str, int]], mode: str) -> str:
+    frame = pd.DataFrame(
+        [
+            {"requirement": name, "rule": BY_NAME[name].describe(mode), **values}
+            for name, values in found.items()
+        ],
+        columns=["requirement", "rule", "entities", "rows_missing"],
+    )
+    return frame.to_markdown(index=False) if not frame.empty else "(none)"
+
+
+def run_step(
+    context: AssetExecutionContext,
+    database: MentaraDatabase,
+    seed_config: SeedConfig,
+    rule: Rule,
+    owns: sa.Table,
+) -> MaterializeResult:
+    settings = settings_or_fail(database, seed_config)
+    context.log.info(f"Target: {database.describe()} ({settings.describe()})")
+    started = time.perf_counter()
+    try:
+        with database.transaction() as conn:
+            seeding = Seeding(conn, settings)
+            rule(seeding)
+            row_count = seeding.count(owns)
+    except SchemaError as exc:
+        raise Failure(description=str(exc)) from None
+    added = dict(sorted(seeding.added.items()))
+    context.log.info(
+        f"Added {sum(added.values())} rows" + (f": {added}" if added else "") + f"; {owns.name} has {row_count} rows"
+    )
+    return MaterializeResult(
+        metadata={
+            "rows_added": MetadataValue.json(added),
+            "rows_added_total": sum(added.values()),
+            "dagster/row_count": row_count,
+            "deficits_found": MetadataValue.md(deficits_table(seeding.found, settings.mode)),
+            "target": database.describe(),
+            "settings": settings.describe(),
+            "duration_s": round(time.perf_counter() - started, 3),
+        }
+    )
+
+
+def seed_asset(name: str, *, group: str, deps: Sequence[str | AssetKey], owns: sa.Table):
+    """Declare ``rule`` (a function of a ``Seeding``) as the asset ``name``.
+
+    The rule's docstring becomes the asset's description in the UI.
+    """
+
+    def decorator(rule: Rule):
+        @asset(
+            name=name,
+            group_name=group,
+            deps=list(deps),
+            description=rule.__doc__,
+            kinds={"sql"},
+            tags={"mentara/table": owns.name},
+        )
+        def _seed_asset(context: AssetExecutionContext, database: MentaraDatabase, seed_config: SeedConfig) -> MaterializeResult:
+            return run_step(context, database, seed_config, rule, owns)
+
+        _seed_asset.rule = rule  # type: ignore[attr-defined]  # the plain function, for direct use
+        return _seed_asset
+
+    return decorator

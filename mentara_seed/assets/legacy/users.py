@@ -1,0 +1,67 @@
+"""Legacy generator 1: users with their role profiles, and the documented test accounts."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from mentara_seed.assets.common import seed_asset
+from mentara_seed.generate import rows
+from mentara_seed.generate.keys import seed_id
+from mentara_seed.schema import tables as T
+from mentara_seed.seeding import Seeding
+
+# The first user of each role is a fixed account for logging in by hand
+# (README: "Test accounts"); all seeded users share the development password.
+TEST_ACCOUNTS = {
+    "admin": ("admin@mentara.test", "Ada", "Ramos"),
+    "moderator": ("moderator@mentara.test", "Miguel", "Santos"),
+    "therapist": ("therapist@mentara.test", "Theresa", "Cruz"),
+    "client": ("client@mentara.test", "Carlo", "Reyes"),
+}
+# Admins first: therapists point at the admin who processed their application.
+ROLES = ("admin", "moderator", "therapist", "client")
+PROFILES = {"admin": T.Admin, "moderator": T.Moderator, "therapist": T.Therapist, "client": T.Client}
+
+
+def planned_users(s: Seeding) -> list[tuple[str, int, str]]:
+    """(role, ordinal, id) of every user the legacy volumes call for."""
+    v = s.volumes
+    counts = {"admin": v.admins, "moderator": v.moderators, "therapist": v.therapists, "client": v.clients}
+    return [(role, k, seed_id("user", role, k)) for role in ROLES for k in range(counts[role])]
+
+
+@seed_asset("users", group="legacy", deps=[], owns=T.User)
+def generate_users(s: Seeding) -> None:
+    """Users with Client, Therapist (full application, mostly APPROVED), Admin and Moderator profiles,
+    at the mode's volumes times the scale, including the fixed test accounts. Users already present
+    are kept as they are; a user whose profile is missing gets it back."""
+    planned = planned_users(s)
+    present = s.existing_ids(T.User, (user_id for _, _, user_id in planned))
+    new_users = [
+        rows.user(s, user_id, role, k, TEST_ACCOUNTS[role] if k == 0 else None)
+        for role, k, user_id in planned
+        if user_id not in present
+    ]
+    # An e-mail already used by someone else (a real sign-up) keeps its owner.
+    taken = set()
+    for start in range(0, len(new_users), 5000):
+        emails = [u["email"] for u in new_users[start : start + 5000]]
+        taken.update(s.scalars(sa.select(T.User.c.email).where(T.User.c.email.in_(emails))))
+    s.insert(T.User, [u for u in new_users if u["email"] not in taken])
+
+    users_now = s.existing_ids(T.User, (user_id for _, _, user_id in planned))
+    for role in ROLES:
+        table = PROFILES[role]
+        wanted = [(k, user_id) for r, k, user_id in planned if r == role and user_id in users_now]
+        have = s.existing_ids(table, (user_id for _, user_id in wanted))
+        missing = [(k, user_id) for k, user_id in wanted if user_id not in have]
+        if role == "admin":
+            profiles = [rows.admin_profile(s, user_id, k) for k, user_id in missing]
+        elif role == "moderator":
+            profiles = [rows.moderator_profile(s, user_id) for _, user_id in missing]
+        elif role == "client":
+            profiles = [rows.client_profile(s, user_id) for _, user_id in missing]
+        else:
+            admins = sorted(s.scalars(sa.select(T.Admin.c.userId)))
+            profiles = [rows.therapist_profile(s, user_id, rows.therapist_status(k), admins) for k, user_id in missing]
+        s.insert(table, profiles)

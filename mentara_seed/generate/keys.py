@@ -1,0 +1,37 @@
+"""Deterministic identities and random streams.
+
+Every seeded row's id is a UUID5 of its purpose, its parent entity and an
+ordinal, so the same row always gets the same id on any machine; its values
+come from a random stream seeded from a digest of the same key (never
+Python's per-process salted ``hash()``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import uuid
+
+# Fixed forever: changing it changes every id the seeder has ever written.
+NAMESPACE = uuid.UUID("5e3d7a1c-4f0b-5b8e-9c2d-6a7f1e0b3c49")
+
+
+def _key(parts: tuple[object, ...]) -> str:
+    return "/".join(str(part) for part in parts)
+
+
+def seed_id(*parts: object) -> str:
+    """The UUID (as Prisma stores it: lowercase text) of the row named by ``parts``."""
+    return str(uuid.uuid5(NAMESPACE, _key(parts)))
+
+
+def stream(*parts: object) -> random.Random:
+    """A random stream that depends only on ``parts``."""
+    digest = hashlib.blake2b(_key(parts).encode(), digest_size=8).digest()
+    return random.Random(int.from_bytes(digest, "big"))
+
+
+def unit(*parts: object) -> float:
+    """One uniform draw in [0, 1) that depends only on ``parts`` (cheap, no stream)."""
+    digest = hashlib.blake2b(_key(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") / 2**64

@@ -1,0 +1,77 @@
+"""What generators need to know about the database as it is now, read in bulk.
+
+Each loader is one query over a whole table (never one per entity) and
+returns plain dicts keyed by id, sorted so that choices made from them are
+deterministic.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+
+from mentara_seed.requirements import active_relationships, community_posts
+from mentara_seed.schema import tables as T
+from mentara_seed.seeding import Seeding, chunks
+
+
+def ids(s: Seeding, column) -> list[str]:
+    return sorted(s.scalars(sa.select(column)))
+
+
+def members_by_community(s: Seeding) -> dict[str, list[str]]:
+    members: dict[str, list[str]] = defaultdict(list)
+    for community_id, user_id in s.rows(
+        sa.select(T.Membership.c.communityId, T.Membership.c.userId).order_by(T.Membership.c.communityId, T.Membership.c.userId)
+    ):
+        members[community_id].append(user_id)
+    return members
+
+
+def communities_by_user(s: Seeding) -> dict[str, list[str]]:
+    joined: dict[str, list[str]] = defaultdict(list)
+    for user_id, community_id in s.rows(
+        sa.select(T.Membership.c.userId, T.Membership.c.communityId).order_by(T.Membership.c.userId, T.Membership.c.communityId)
+    ):
+        joined[user_id].append(community_id)
+    return joined
+
+
+def member_rooms(s: Seeding) -> dict[str, list[str]]:
+    """The rooms ordinary members may post in, per community."""
+    rooms: dict[str, list[str]] = defaultdict(list)
+    statement = (
+        sa.select(T.RoomGroup.c.communityId, T.Room.c.id)
+        .join(T.RoomGroup, T.RoomGroup.c.id == T.Room.c.roomGroupId)
+        .where(T.Room.c.postingRole == "member")
+        .order_by(T.RoomGroup.c.communityId, T.Room.c.id)
+    )
+    for community_id, room_id in s.rows(statement):
+        rooms[community_id].append(room_id)
+    return rooms
+
+
+def posts_in_communities(s: Seeding) -> list[sa.Row]:
+    """(id, userId, createdAt, communityId) of every post in a room, oldest id first."""
+    posts = community_posts().subquery()
+    return s.rows(sa.select(posts).order_by(posts.c.id))
+
+
+def relationships(s: Seeding) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Active pairs with an approved therapist: therapists per client, clients per therapist."""
+    by_client: dict[str, list[str]] = defaultdict(list)
+    by_therapist: dict[str, list[str]] = defaultdict(list)
+    pairs = active_relationships().subquery()
+    for client_id, therapist_id in s.rows(sa.select(pairs).order_by(pairs.c.clientId, pairs.c.therapistId)):
+        by_client[client_id].append(therapist_id)
+        by_therapist[therapist_id].append(client_id)
+    return by_client, by_therapist
+
+
+def pairs_where(s: Seeding, table: sa.Table, left, right, column, values) -> set[tuple[str, str]]:
+    """The existing ``(left, right)`` pairs of ``table`` whose ``column`` is in ``values``."""
+    found: set[tuple[str, str]] = set()
+    for part in chunks(sorted(values)):
+        found.update((a, b) for a, b in s.rows(sa.select(left, right).where(column.in_(part))))
+    return found

@@ -1,0 +1,181 @@
+"""Realistic text for a mental-health platform: Faker pools plus domain vocabulary.
+
+Faker is slow per call and its seeded output is stable only for a pinned
+release, so it fills fixed pools once per process from a fixed seed; rows then
+draw from the pools and from the domain phrases below with their own streams.
+"""
+
+from __future__ import annotations
+
+import random
+from functools import lru_cache
+
+from faker import Faker
+
+POOL_SIZE = 600
+_FAKER_SEED = 20250101
+
+
+@lru_cache(maxsize=1)
+def pools() -> dict[str, tuple[str, ...]]:
+    us = Faker("en_US")
+    us.seed_instance(_FAKER_SEED)
+    ph = Faker("en_PH")
+    ph.seed_instance(_FAKER_SEED)
+    return {
+        "first_name": tuple(us.first_name() for _ in range(POOL_SIZE)),
+        "last_name": tuple(us.last_name() for _ in range(POOL_SIZE)),
+        "address": tuple(ph.address().replace("\n", ", ") for _ in range(POOL_SIZE // 2)),
+        "province": tuple(sorted({ph.province() for _ in range(POOL_SIZE)})),
+        "city": tuple(ph.city() for _ in range(POOL_SIZE // 2)),
+    }
+
+
+ILLNESS_TOPICS = (
+    "Anxiety", "Depression", "ADHD", "Bipolar Disorder", "PTSD", "OCD", "Insomnia",
+    "Panic Disorder", "Social Anxiety", "Eating Disorders", "Grief and Loss", "Burnout",
+    "Postpartum Depression", "Substance Recovery", "Self-Esteem",
+)
+GENERAL_TOPICS = (
+    "Mindfulness Corner", "Wellness Check-ins", "Creative Healing", "Students' Lounge",
+    "Parents Circle", "LGBTQIA+ Support", "Workplace Wellbeing", "Gratitude Journal",
+)
+ROOM_GROUPS = (("Start Here", ("Introductions", "Community Guidelines")),
+               ("Support", ("Share Your Story", "Coping Strategies", "Wins and Progress")))
+
+FEELINGS = ("anxious", "overwhelmed", "hopeful", "tired", "calmer", "stuck", "proud", "lonely", "grateful", "restless")
+SITUATIONS = (
+    "before a big presentation at work", "after a long week of exams", "since I started a new job",
+    "when I try to fall asleep", "around family gatherings", "after a difficult conversation",
+    "in crowded places", "on Sunday evenings", "since moving to a new city", "after my therapy session",
+)
+STRATEGIES = (
+    "box breathing", "a five-minute walk outside", "journaling before bed", "the 5-4-3-2-1 grounding exercise",
+    "limiting caffeine after noon", "a short body scan", "texting a friend", "writing down three good things",
+    "setting a phone-free hour", "progressive muscle relaxation",
+)
+POST_TITLES = (
+    "How do you handle feeling {feeling} {situation}?", "Small win: tried {strategy} today",
+    "Feeling {feeling} {situation}", "What helps you when you feel {feeling}?",
+    "Week {n} update: still practising {strategy}", "Anyone else feel {feeling} {situation}?",
+    "Sharing what worked for me: {strategy}", "Checking in: feeling {feeling} today",
+)
+POST_BODIES = (
+    "Lately I have been feeling {feeling} {situation}. My therapist suggested {strategy} and I am giving it a try. "
+    "Has anyone here found something that helps?",
+    "I wanted to share a small win. I used {strategy} when I felt {feeling} {situation}, and it made a real "
+    "difference. Progress is not linear, but today felt good.",
+    "Some days are harder than others. Today I felt {feeling}, especially {situation}. Reading this community "
+    "reminds me I am not alone. What keeps you going on days like this?",
+    "Tip from my last session: {strategy}. It sounds simple, but it helped me when I felt {feeling}. "
+    "I would love to hear your favourite coping tools.",
+)
+COMMENTS = (
+    "Thank you for sharing this. I feel {feeling} {situation} too, and it helps to know I am not alone.",
+    "Have you tried {strategy}? It has helped me a lot on days like this.",
+    "Proud of you for posting. Sending you strength this week.",
+    "This really resonates. I started {strategy} last month and it is slowly getting easier.",
+    "Be gentle with yourself. Feeling {feeling} is valid, and you are doing the work.",
+    "I relate to this so much. What helped me was {strategy}.",
+    "Thanks for the tip! I will try {strategy} tonight and report back.",
+    "You are not alone in this. Reaching out like this takes courage.",
+)
+BIOS = (
+    "Learning to slow down and take things one day at a time.", "Coffee lover, amateur painter, work in progress.",
+    "Here to listen, learn and share what helps.", "Finding calm through running and journaling.",
+    "Student, plant parent, practising self-compassion.", "Believer in small steps and second chances.",
+)
+THERAPIST_BIOS = (
+    "Licensed {license} helping adults with {focus} through evidence-based, compassionate care.",
+    "I work with clients facing {focus}, combining {approach} with practical tools for daily life.",
+    "Over a decade of practice in {focus}; my sessions blend {approach} with mindfulness.",
+)
+LICENSES = ("Psychologist", "Psychometrician", "Guidance Counselor", "Psychiatrist", "Licensed Clinical Social Worker")
+PROVIDER_TYPES = ("Clinical Psychologist", "Counselor", "Psychiatrist", "Psychotherapist")
+APPROACHES = ("Cognitive Behavioral Therapy", "Dialectical Behavior Therapy", "Acceptance and Commitment Therapy",
+              "Psychodynamic Therapy", "Mindfulness-Based Therapy", "Solution-Focused Brief Therapy", "EMDR")
+EXPERTISE = ("anxiety", "depression", "trauma", "relationships", "stress management", "grief", "self-esteem",
+             "ADHD", "sleep problems", "life transitions")
+LANGUAGES = ("English", "Filipino", "Cebuano", "Ilocano", "Hiligaynon")
+ASSESSMENT_TOOLS = ("PHQ-9", "GAD-7", "PCL-5", "ASRS", "ISI", "BDI-II")
+INSURANCE = ("PhilHealth", "Maxicare", "Intellicare", "Medicard")
+MEETING_TITLES = ("Weekly session", "Follow-up session", "Initial consultation", "Progress review", "Check-in session")
+MEETING_NOTES = (
+    "Client reported feeling {feeling} {situation}. We reviewed the thought record and practised {strategy}. "
+    "Homework: continue daily practice and note triggers.",
+    "Session focused on coping skills. Client has been using {strategy} and noticed some improvement. "
+    "Mood rated 6/10, up from 4/10 last week. Plan: keep the routine and revisit sleep hygiene.",
+    "Explored situations where the client feels {feeling}. Identified avoidance patterns {situation}. "
+    "Introduced {strategy}; client agreed to try it three times before our next session.",
+    "Progress review. Client reports fewer episodes of feeling {feeling}. Discussed relapse warning signs and "
+    "updated the safety plan. Next step: gradual exposure {situation}.",
+)
+WORKSHEETS = (
+    ("Thought Record", "Write down a situation where you felt {feeling}, the automatic thought, the evidence for "
+     "and against it, and a more balanced thought."),
+    ("Daily Mood Log", "Rate your mood morning and evening for seven days and note one event that influenced it."),
+    ("Coping Skills Practice", "Practise {strategy} once a day and describe how you felt before and after."),
+    ("Sleep Diary", "Record your bedtime, wake time and sleep quality each day, and any caffeine or screen use."),
+    ("Values Reflection", "List five things that matter most to you and one small action for each this week."),
+    ("Gratitude Journal", "Each evening, write three things you are grateful for and why they mattered."),
+)
+WORKSHEET_FEEDBACK = ("Great reflection, let's discuss it next session.", "Thank you, this gives us a lot to work with.",
+                      "Nice progress, keep practising.")
+MESSAGES = (
+    "Hi! How are you feeling today?", "Thanks for checking in, I'm doing a bit better.",
+    "I tried {strategy} like we discussed.", "That's great to hear. How did it feel?",
+    "Still feeling {feeling} {situation}, but less than before.", "That is real progress. Be proud of that.",
+    "Can we talk about it in our next session?", "Of course. I'll make a note of it.",
+    "Thank you for listening.", "Anytime. Remember to be gentle with yourself.",
+    "Did you see the new post in the community?", "Yes! It was really encouraging.",
+)
+REVIEW_TITLES = ("Truly helpful", "Felt heard and supported", "Great listener", "Practical and kind",
+                 "Life-changing sessions", "Highly recommend")
+REVIEW_BODIES = (
+    "My therapist helped me understand why I feel {feeling} {situation}. The tools like {strategy} really work.",
+    "Every session felt safe and productive. I have learned so much about myself.",
+    "Kind, professional and patient. I finally have strategies that help on hard days.",
+)
+NOTIFICATIONS = (
+    ("APPOINTMENT_REMINDER", "Upcoming session", "Your session with your therapist starts in 24 hours."),
+    ("WORKSHEET_ASSIGNED", "New worksheet assigned", "Your therapist assigned you a new worksheet."),
+    ("COMMUNITY_REPLY", "New reply to your post", "Someone replied to your post in the community."),
+    ("COMMUNITY_WELCOME", "Welcome to the community", "Say hello in the Introductions room and read the guidelines."),
+    ("MESSAGE_RECEIVED", "New message", "You have a new message waiting for you."),
+    ("APPOINTMENT_CONFIRMED", "Session confirmed", "Your therapist confirmed your next session."),
+    ("PROFILE_COMPLETION", "Complete your profile", "Add a short bio so your therapist can get to know you."),
+    ("NEW_RECOMMENDATIONS", "New therapist recommendations", "We found therapists who match your needs."),
+)
+ASSESSMENT_SCALES = ("PHQ", "GAD", "ISI", "PSS", "ASRS")
+SEVERITIES = ("Minimal", "Mild", "Moderate", "Moderately severe", "Severe")
+WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+
+
+def fill(template: str, rng: random.Random) -> str:
+    """A template with its placeholders drawn from the domain vocabulary."""
+    return template.format(
+        feeling=rng.choice(FEELINGS),
+        situation=rng.choice(SITUATIONS),
+        strategy=rng.choice(STRATEGIES),
+        n=rng.randint(2, 12),
+        license=rng.choice(LICENSES).lower(),
+        focus=rng.choice(EXPERTISE),
+        approach=rng.choice(APPROACHES),
+    )
+
+
+def person(rng: random.Random) -> tuple[str, str]:
+    pool = pools()
+    return rng.choice(pool["first_name"]), rng.choice(pool["last_name"])
+
+
+def post(rng: random.Random) -> tuple[str, str]:
+    return fill(rng.choice(POST_TITLES), rng), fill(rng.choice(POST_BODIES), rng)
+
+
+def comment(rng: random.Random) -> str:
+    return fill(rng.choice(COMMENTS), rng)
+
+
+def community_slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-").replace("--", "-")

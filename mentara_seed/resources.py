@@ -1,0 +1,92 @@
+"""Dagster resources: the target database and the run settings.
+
+Both read their values from run config when given (launchpad, schedules) and
+otherwise from the environment (``MENTARA_DATABASE_URL``, ``MENTARA_SEED_*``),
+so the URL, and any password in it, never appears in the UI's config view.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+
+import sqlalchemy as sa
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import Field, PrivateAttr
+from sqlalchemy.engine import URL, Connection, Engine
+
+from mentara_seed.schema.manage import ensure_schema
+from mentara_seed.settings import SeedSettings, masked, resolve_database_url
+
+
+def create_seed_engine(url: URL) -> Engine:
+    """An engine tuned for bulk seeding on either backend."""
+    if url.drivername.startswith("sqlite"):
+        Path(url.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 60})
+
+        @sa.event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record) -> None:
+            cursor = dbapi_connection.cursor()
+            # Foreign keys are off by default in SQLite; the seeder wants them checked.
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+class MentaraDatabase(ConfigurableResource):
+    """The Mentara database to seed.
+
+    ``url`` is an SQLAlchemy URL naming its driver (``postgresql+psycopg://...``
+    or ``sqlite+pysqlite:///...``). Unset, it is ``MENTARA_DATABASE_URL``, and
+    without that the embedded default SQLite file ``./.data/mentara.sqlite3``.
+    """
+
+    url: Optional[str] = Field(
+        default=None,
+        description="SQLAlchemy URL of the target; default: $MENTARA_DATABASE_URL, else ./.data/mentara.sqlite3",
+    )
+    _engine: Optional[Engine] = PrivateAttr(default=None)
+
+    def resolved_url(self) -> URL:
+        return resolve_database_url(self.url)
+
+    def describe(self) -> str:
+        url = self.resolved_url()
+        if url.drivername.startswith("sqlite"):
+            return f"SQLite file {Path(url.database).expanduser().resolve()}"
+        return masked(url)
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = create_seed_engine(self.resolved_url())
+        return self._engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction with the Mentara schema in place (created on an empty database)."""
+        with self.engine().begin() as conn:
+            ensure_schema(conn)
+            yield conn
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+class SeedConfig(ConfigurableResource):
+    """Mode, scale, anchor time and test password of a run (env: ``MENTARA_SEED_*``)."""
+
+    mode: Optional[str] = Field(default=None, description="light, medium or heavy; default $MENTARA_SEED_MODE, else medium")
+    scale: Optional[int] = Field(default=None, description="whole number >= 1 multiplying users and communities; default $MENTARA_SEED_SCALE, else 1")
+    anchor: Optional[str] = Field(default=None, description="ISO-8601 UTC date or time all timestamps are offsets from; default $MENTARA_SEED_ANCHOR, else the start of today (UTC)")
+    test_password: Optional[str] = Field(default=None, description="password of the documented test accounts; default $MENTARA_SEED_TEST_PASSWORD, else MentaraDev!2025")
+
+    def resolve(self) -> SeedSettings:
+        return SeedSettings.resolve(self.mode, self.scale, self.anchor, self.test_password)

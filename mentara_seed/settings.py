@@ -1,0 +1,155 @@
+"""Run settings: database, mode, scale, anchor time and the test accounts' password.
+
+Every setting can come from run config (the launchpad, a schedule) or from an
+environment variable, and falls back to a documented default. Values are
+validated up front: a bad one stops the run with a one-line message naming
+the setting and what it accepts, before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+MODES = ("light", "medium", "heavy")
+DEFAULT_MODE = "medium"
+DEFAULT_TEST_PASSWORD = "MentaraDev!2025"
+DEFAULT_SQLITE_PATH = Path(".data") / "mentara.sqlite3"
+SUPPORTED_DRIVERS = ("sqlite+pysqlite", "postgresql+psycopg")
+MAX_SCALE = 1000
+
+ENV_DATABASE_URL = "MENTARA_DATABASE_URL"
+ENV_MODE = "MENTARA_SEED_MODE"
+ENV_SCALE = "MENTARA_SEED_SCALE"
+ENV_ANCHOR = "MENTARA_SEED_ANCHOR"
+ENV_TEST_PASSWORD = "MENTARA_SEED_TEST_PASSWORD"
+
+
+class SettingsError(ValueError):
+    """A setting has a value the seeder cannot use. The message is one line."""
+
+
+def default_database_url() -> str:
+    """The embedded default: an SQLite file under ./.data of the working directory."""
+    return f"sqlite+pysqlite:///{DEFAULT_SQLITE_PATH.resolve()}"
+
+
+def _pick(explicit: str | int | None, env: str) -> str | None:
+    if explicit is not None and str(explicit).strip() != "":
+        return str(explicit).strip()
+    value = os.environ.get(env, "").strip()
+    return value or None
+
+
+def parse_database_url(value: str | None) -> URL:
+    raw = value or default_database_url()
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise SettingsError(
+            f"{ENV_DATABASE_URL} is not a database URL; expected e.g. "
+            "postgresql+psycopg://user@host:5432/db or sqlite+pysqlite:///path/to/file.sqlite3"
+        ) from None
+    if url.drivername == "sqlite":
+        url = url.set(drivername="sqlite+pysqlite")
+    if url.drivername not in SUPPORTED_DRIVERS:
+        raise SettingsError(
+            f"{ENV_DATABASE_URL} uses driver '{url.drivername}'; accepted: {', '.join(SUPPORTED_DRIVERS)} "
+            "(name the driver: postgresql+psycopg://...)"
+        )
+    if url.drivername.startswith("sqlite") and not url.database:
+        raise SettingsError(f"{ENV_DATABASE_URL} names no SQLite file; use sqlite+pysqlite:///path/to/file.sqlite3")
+    return url
+
+
+def parse_mode(value: str | None) -> str:
+    mode = (value or DEFAULT_MODE).lower()
+    if mode not in MODES:
+        raise SettingsError(f"{ENV_MODE}='{value}' is not a mode; accepted: {', '.join(MODES)}")
+    return mode
+
+
+def parse_scale(value: str | int | None) -> int:
+    if value is None:
+        return 1
+    try:
+        scale = int(str(value))
+    except ValueError:
+        scale = 0
+    if scale < 1 or scale > MAX_SCALE:
+        raise SettingsError(f"{ENV_SCALE}='{value}' is not a scale; accepted: a whole number from 1 to {MAX_SCALE}")
+    return scale
+
+
+def start_of_utc_day(now: dt.datetime | None = None) -> dt.datetime:
+    now = now or dt.datetime.now(dt.timezone.utc)
+    return now.astimezone(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+
+
+def parse_anchor(value: str | None) -> dt.datetime:
+    """The anchor as a naive UTC datetime with millisecond precision."""
+    if value is None:
+        return start_of_utc_day()
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise SettingsError(
+            f"{ENV_ANCHOR}='{value}' is not an ISO-8601 date or time; accepted e.g. 2026-01-15 or 2026-01-15T09:00:00Z"
+        ) from None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000)
+
+
+def parse_test_password(value: str | None) -> str:
+    password = value if value is not None else DEFAULT_TEST_PASSWORD
+    if len(password) < 8 or len(password.encode()) > 72:
+        raise SettingsError(
+            f"{ENV_TEST_PASSWORD} must be 8 to 72 bytes long (bcrypt's limit); got {len(password.encode())} bytes"
+        )
+    return password
+
+
+@dataclass(frozen=True)
+class SeedSettings:
+    """Validated settings of one run."""
+
+    mode: str
+    scale: int
+    anchor: dt.datetime
+    test_password: str
+
+    @classmethod
+    def resolve(
+        cls,
+        mode: str | None = None,
+        scale: str | int | None = None,
+        anchor: str | None = None,
+        test_password: str | None = None,
+    ) -> "SeedSettings":
+        """Explicit values win over the environment, which wins over defaults."""
+        return cls(
+            mode=parse_mode(_pick(mode, ENV_MODE)),
+            scale=parse_scale(_pick(scale, ENV_SCALE)),
+            anchor=parse_anchor(_pick(anchor, ENV_ANCHOR)),
+            test_password=parse_test_password(
+                test_password if test_password is not None else os.environ.get(ENV_TEST_PASSWORD)
+            ),
+        )
+
+    def describe(self) -> str:
+        return f"mode={self.mode} scale={self.scale} anchor={self.anchor.isoformat()}Z"
+
+
+def resolve_database_url(value: str | None = None) -> URL:
+    return parse_database_url(_pick(value, ENV_DATABASE_URL))
+
+
+def masked(url: URL) -> str:
+    """A URL safe to print: the password never leaves the process."""
+    return url.render_as_string(hide_password=True)
