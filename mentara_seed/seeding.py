@@ -93,10 +93,11 @@ class Seeding:
             .order_by(counts.c.subject)
         )
         found = [Deficit(subject, n, minimum - n) for subject, n in self.conn.execute(statement)]
-        self.found[requirement.name] = {
+        # The first survey of a requirement is what the asset found; later ones see its own rows.
+        self.found.setdefault(requirement.name, {
             "entities": len(found),
             "rows_missing": sum(d.missing for d in found),
-        }
+        })
         return found
 
     def existing_ids(self, table: sa.Table, ids: Iterable[str]) -> set[str]:

@@ -6,10 +6,9 @@ either lands whole or not at all), and report what it did as metadata:
 rows added per table, the owned table's row count and the deficits found.
 """
 
-from __future__ import annotations
 
 import time
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 import pandas as pd
 import sqlalchemy as sa
@@ -49,7 +48,7 @@ def run_step(
     database: MentaraDatabase,
     seed_config: SeedConfig,
     rule: Rule,
-    owns: sa.Table,
+    owns: Optional[sa.Table],
 ) -> MaterializeResult:
     settings = settings_or_fail(database, seed_config)
     context.log.info(f"Target: {database.describe()} ({settings.describe()})")
@@ -58,24 +57,29 @@ def run_step(
         with database.transaction() as conn:
             seeding = Seeding(conn, settings)
             rule(seeding)
-            row_count = seeding.count(owns)
+            row_count = seeding.count(owns) if owns is not None else None
     except SchemaError as exc:
         raise Failure(description=str(exc)) from None
     added = dict(sorted(seeding.added.items()))
+    unmet = {name: n for name, n in sorted(seeding.unmet.items()) if n}
     context.log.info(
-        f"Added {sum(added.values())} rows" + (f": {added}" if added else "") + f"; {owns.name} has {row_count} rows"
+        f"Added {sum(added.values())} rows" + (f": {added}" if added else "")
+        + (f"; {owns.name} has {row_count} rows" if owns is not None else "")
     )
-    return MaterializeResult(
-        metadata={
-            "rows_added": MetadataValue.json(added),
-            "rows_added_total": sum(added.values()),
-            "dagster/row_count": row_count,
-            "deficits_found": MetadataValue.md(deficits_table(seeding.found, settings.mode)),
-            "target": database.describe(),
-            "settings": settings.describe(),
-            "duration_s": round(time.perf_counter() - started, 3),
-        }
-    )
+    if unmet:
+        context.log.warning(f"Rows that could not be made (no valid parent): {unmet}")
+    metadata = {
+        "rows_added": MetadataValue.json(added),
+        "rows_added_total": sum(added.values()),
+        "deficits_found": MetadataValue.md(deficits_table(seeding.found, settings.mode)),
+        "unmet": MetadataValue.json(unmet),
+        "target": database.describe(),
+        "settings": settings.describe(),
+        "duration_s": round(time.perf_counter() - started, 3),
+    }
+    if row_count is not None:
+        metadata["dagster/row_count"] = row_count
+    return MaterializeResult(metadata=metadata)
 
 
 def seed_asset(name: str, *, group: str, deps: Sequence[str | AssetKey], owns: sa.Table):

@@ -27,6 +27,28 @@ def pick(rng: random.Random, options: Sequence, exclude: set | frozenset = froze
     return rng.choice(allowed) if allowed else None
 
 
+def sample_excluding(rng: random.Random, options: Sequence, exclude: set | frozenset, n: int) -> list:
+    """Up to ``n`` distinct options not in ``exclude``, in a deterministic random order.
+
+    Rejection-samples when the options are plentiful, so choosing a few out of
+    thousands does not shuffle the thousands.
+    """
+    if n <= 0:
+        return []
+    if len(options) < 64 or len(options) - len(exclude) < 4 * n:
+        allowed = [o for o in options if o not in exclude]
+        rng.shuffle(allowed)
+        return allowed[:n]
+    chosen: list = []
+    seen = set(exclude)
+    while len(chosen) < n:
+        option = options[rng.randrange(len(options))]
+        if option not in seen:
+            seen.add(option)
+            chosen.append(option)
+    return chosen
+
+
 def _each_new_id(s: Seeding, table, purpose: str, needs: Mapping[str, int]):
     allocated = s.allocate(table, purpose, needs)
     for entity in sorted(allocated):
@@ -105,3 +127,25 @@ def make_notifications(s: Seeding, purpose: str, needs: Mapping[str, int]) -> No
         rows.notification(s, notification_id, user_id)
         for user_id, notification_id, _ in _each_new_id(s, T.Notification, purpose, needs)
     ])
+
+
+def add_memberships(s: Seeding, wanted: dict[str, int], shuffle_key: str) -> None:
+    """Have each user in ``wanted`` join that many more communities they are not in yet."""
+    communities = state.ids(s, T.Community.c.id)
+    joined = state.communities_by_user(s)
+    new = []
+    for user_id, n in sorted(wanted.items()):
+        options = sample_excluding(s.rng(shuffle_key, user_id), communities, set(joined.get(user_id, ())), n)
+        new.extend(rows.membership(s, user_id, community_id) for community_id in options)
+    s.insert(T.Membership, new)
+
+
+def fill_communities(s: Seeding, wanted: dict[str, int], shuffle_key: str) -> None:
+    """Give each community in ``wanted`` that many more members (clients and therapists)."""
+    users = sorted(state.ids(s, T.Client.c.userId) + state.ids(s, T.Therapist.c.userId))
+    members = state.members_by_community(s)
+    new = []
+    for community_id, n in sorted(wanted.items()):
+        options = sample_excluding(s.rng(shuffle_key, community_id), users, set(members.get(community_id, ())), n)
+        new.extend(rows.membership(s, user_id, community_id) for user_id in options)
+    s.insert(T.Membership, new)

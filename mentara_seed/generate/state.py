@@ -58,6 +58,17 @@ def posts_in_communities(s: Seeding) -> list[sa.Row]:
     return s.rows(sa.select(posts).order_by(posts.c.id))
 
 
+def all_posts(s: Seeding) -> list[sa.Row]:
+    """(id, userId, createdAt, communityId) of every post; communityId is None outside any room."""
+    statement = (
+        sa.select(T.Post.c.id, T.Post.c.userId, T.Post.c.createdAt, T.RoomGroup.c.communityId)
+        .outerjoin(T.Room, T.Room.c.id == T.Post.c.roomId)
+        .outerjoin(T.RoomGroup, T.RoomGroup.c.id == T.Room.c.roomGroupId)
+        .order_by(T.Post.c.id)
+    )
+    return s.rows(statement)
+
+
 def relationships(s: Seeding) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Active pairs with an approved therapist: therapists per client, clients per therapist."""
     by_client: dict[str, list[str]] = defaultdict(list)

@@ -1,0 +1,42 @@
+"""Tier 3 enricher: clients and therapists comment, and every post has a conversation going."""
+
+from collections import defaultdict
+
+from mentara_seed.assets.common import seed_asset
+from mentara_seed.assets.enrichers.posts import needs
+from mentara_seed.generate import makers, state
+from mentara_seed.schema import tables as T
+from mentara_seed.seeding import Seeding
+
+
+@seed_asset("enriched_comments", group="tier3", deps=["tier3", "enriched_posts"], owns=T.Comment)
+def enrich_comments(s: Seeding) -> None:
+    """Guarantees: every client and every therapist has written the mode's minimum of comments, and
+    every post has at least two. Commenters are members of the post's community (anyone for a post
+    outside any room) and comment after the post was created, before the anchor."""
+    posts = [p for p in state.all_posts(s) if p.createdAt < s.anchor]
+    by_id = {p.id: p for p in posts}
+    by_community = defaultdict(list)
+    for p in posts:
+        by_community[p.communityId].append(p)
+    joined = state.communities_by_user(s)
+    members = state.members_by_community(s)
+    everyone = state.ids(s, T.Client.c.userId) + state.ids(s, T.Therapist.c.userId)
+
+    def on_a_post_in_their_communities(user_id, rng):
+        options = [p for c in joined.get(user_id, ()) for p in by_community[c]]
+        others = [p for p in options if p.userId != user_id] or options
+        post = rng.choice(others) if others else None
+        return (post.id, post.createdAt, user_id) if post else None
+
+    def by_someone_who_can_see_it(post_id, rng):
+        post = by_id.get(post_id)
+        if post is None:
+            return None
+        voices = members.get(post.communityId, ()) if post.communityId else everyone
+        voice = makers.pick(rng, voices, {post.userId}) or makers.pick(rng, voices)
+        return (post.id, post.createdAt, voice) if voice else None
+
+    for name in ("client_comments", "therapist_comments"):
+        makers.make_comments(s, f"comments/{name}", needs(s, name), on_a_post_in_their_communities)
+    makers.make_comments(s, "comments/post_comments", needs(s, "post_comments"), by_someone_who_can_see_it)

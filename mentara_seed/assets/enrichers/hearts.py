@@ -1,0 +1,48 @@
+"""Tier 3 enricher: clients heart posts, and every post has a heart."""
+
+from collections import defaultdict
+
+from mentara_seed.assets.common import seed_asset
+from mentara_seed.generate import makers, rows, state
+from mentara_seed.requirements import BY_NAME
+from mentara_seed.schema import tables as T
+from mentara_seed.seeding import Seeding
+
+
+@seed_asset("enriched_hearts", group="tier3", deps=["tier3", "enriched_posts"], owns=T.PostHeart)
+def enrich_hearts(s: Seeding) -> None:
+    """Guarantees: every client has hearted the minimum number of posts and every post has a heart.
+    A heart comes from a member of the post's community, never from its author, at most once per
+    user and post, after the post was created."""
+    posts = [p for p in state.all_posts(s) if p.createdAt < s.anchor]
+    by_id = {p.id: p for p in posts}
+    by_community = defaultdict(list)
+    for p in posts:
+        by_community[p.communityId].append(p.id)
+    joined = state.communities_by_user(s)
+    members = state.members_by_community(s)
+    everyone = state.ids(s, T.Client.c.userId) + state.ids(s, T.Therapist.c.userId)
+    H = T.PostHeart
+
+    fans = s.deficits(BY_NAME["client_hearts_given"])
+    hearted = state.pairs_where(s, H, H.c.postId, H.c.userId, H.c.userId, {d.subject for d in fans})
+    new = []
+    for d in fans:
+        options = [p for c in joined.get(d.subject, ()) for p in by_community[c]]
+        exclude = {p for p in options if by_id[p].userId == d.subject or (p, d.subject) in hearted}
+        chosen = makers.sample_excluding(s.rng("hearts/client", d.subject), options, exclude, d.missing)
+        new.extend(rows.post_heart(s, post_id, d.subject, by_id[post_id].createdAt) for post_id in chosen)
+        s.unmet["client_hearts_given"] += d.missing - len(chosen)
+    s.insert(H, new)
+
+    loved = [d for d in s.deficits(BY_NAME["post_hearts"]) if d.subject in by_id]
+    hearted = state.pairs_where(s, H, H.c.postId, H.c.userId, H.c.postId, {d.subject for d in loved})
+    new = []
+    for d in loved:
+        post = by_id[d.subject]
+        voices = members.get(post.communityId, []) if post.communityId else everyone
+        exclude = {u for u in voices if u == post.userId or (post.id, u) in hearted}
+        chosen = makers.sample_excluding(s.rng("hearts/post", post.id), voices, exclude, d.missing)
+        new.extend(rows.post_heart(s, post.id, user_id, post.createdAt) for user_id in chosen)
+        s.unmet["post_hearts"] += d.missing - len(chosen)
+    s.insert(H, new)

@@ -1,0 +1,41 @@
+"""Tier 4 enricher: therapy happens, and every completed session is written up."""
+
+import sqlalchemy as sa
+
+from mentara_seed.assets.common import seed_asset
+from mentara_seed.assets.enrichers.posts import needs
+from mentara_seed.generate import makers, state
+from mentara_seed.requirements import BY_NAME
+from mentara_seed.schema import tables as T
+from mentara_seed.seeding import Seeding
+
+
+@seed_asset("enriched_meetings", group="tier4", deps=["tier4", "enriched_relationships"], owns=T.Meeting)
+def enrich_meetings(s: Seeding) -> None:
+    """Guarantees: every client with a therapist and every approved therapist has the mode's minimum
+    of meetings, every COMPLETED meeting has notes, and every approved therapist has written at
+    least two session notes. Meetings only join related pairs with an approved therapist; past
+    ones are completed, cancelled or no-show, future ones scheduled or confirmed."""
+    by_client, by_therapist = state.relationships(s)
+
+    def with_their_therapist(client_id, rng):
+        return (client_id, rng.choice(by_client[client_id])) if by_client.get(client_id) else None
+
+    def with_one_of_their_clients(therapist_id, rng):
+        return (rng.choice(by_therapist[therapist_id]), therapist_id) if by_therapist.get(therapist_id) else None
+
+    makers.make_meetings(s, "meetings/client_meetings", needs(s, "client_meetings"), with_their_therapist)
+    makers.make_meetings(s, "meetings/therapist_meetings", needs(s, "therapist_meetings"), with_one_of_their_clients)
+
+    unnoted = {d.subject for d in s.deficits(BY_NAME["completed_meeting_notes"])}
+    makers.make_notes(s, [
+        (m.id, m.endTime) for m in s.rows(
+            sa.select(T.Meeting.c.id, T.Meeting.c.endTime, T.Meeting.c.startTime)
+            .where(T.Meeting.c.status == "COMPLETED").order_by(T.Meeting.c.id)
+        ) if m.id in unnoted
+    ])
+
+    # A therapist still short of session notes gets more past sessions, each written up.
+    held = makers.make_meetings(s, "meetings/therapist_session_notes", needs(s, "therapist_session_notes"),
+                                with_one_of_their_clients, past=True, status="COMPLETED")
+    makers.make_notes(s, [(m["id"], m["endTime"]) for m in held])

@@ -1,0 +1,41 @@
+"""Tier 1 enricher: every approved therapist has clients."""
+
+import heapq
+
+import sqlalchemy as sa
+
+from mentara_seed.assets.common import seed_asset
+from mentara_seed.generate import rows, state
+from mentara_seed.generate.keys import unit
+from mentara_seed.requirements import BY_NAME
+from mentara_seed.schema import tables as T
+from mentara_seed.seeding import Seeding
+
+
+@seed_asset("enriched_relationships", group="tier1", deps=["tier1"], owns=T.ClientTherapist)
+def enrich_relationships(s: Seeding) -> None:
+    """Guarantees: every approved therapist has the mode's minimum of active clients. Each missing
+    client is the least-served client not yet paired with that therapist, so caseloads stay even."""
+    deficits = s.deficits(BY_NAME["therapist_clients"])
+    if not deficits:
+        return
+    paired = set(s.rows(sa.select(T.ClientTherapist.c.clientId, T.ClientTherapist.c.therapistId)))
+    load = s.counts(
+        sa.select(T.ClientTherapist.c.clientId, sa.func.count())
+        .where(T.ClientTherapist.c.status == "active").group_by(T.ClientTherapist.c.clientId)
+    )
+    queue = [(load.get(c, 0), unit("caseload", c), c) for c in state.ids(s, T.Client.c.userId)]
+    heapq.heapify(queue)
+    new = []
+    for d in deficits:
+        taken, skipped = [], []
+        while queue and len(taken) < d.missing:
+            entry = heapq.heappop(queue)
+            (skipped if (entry[2], d.subject) in paired else taken).append(entry)
+        for n, tie, client_id in taken:
+            new.append(rows.relationship(s, client_id, d.subject))
+            heapq.heappush(queue, (n + 1, tie, client_id))
+        for entry in skipped:
+            heapq.heappush(queue, entry)
+        s.unmet["therapist_clients"] += d.missing - len(taken)
+    s.insert(T.ClientTherapist, new)

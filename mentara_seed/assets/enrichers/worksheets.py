@@ -1,0 +1,24 @@
+"""Tier 4 enricher: therapists assign worksheets and every client with a therapist has one."""
+
+from mentara_seed.assets.common import seed_asset
+from mentara_seed.assets.enrichers.posts import needs
+from mentara_seed.generate import makers, state
+from mentara_seed.schema import tables as T
+from mentara_seed.seeding import Seeding
+
+
+@seed_asset("enriched_worksheets", group="tier4", deps=["tier4", "enriched_relationships"], owns=T.Worksheet)
+def enrich_worksheets(s: Seeding) -> None:
+    """Guarantees: every approved therapist has created the mode's minimum of worksheets, and every
+    client with a therapist has at least one. A worksheet joins a related pair; handed-in ones come
+    with their submission; due dates may lie ahead of the anchor."""
+    by_client, by_therapist = state.relationships(s)
+
+    def for_one_of_their_clients(therapist_id, rng):
+        return (rng.choice(by_therapist[therapist_id]), therapist_id) if by_therapist.get(therapist_id) else None
+
+    def from_their_therapist(client_id, rng):
+        return (client_id, rng.choice(by_client[client_id])) if by_client.get(client_id) else None
+
+    makers.make_worksheets(s, "worksheets/therapist_worksheets", needs(s, "therapist_worksheets"), for_one_of_their_clients)
+    makers.make_worksheets(s, "worksheets/client_worksheets", needs(s, "client_worksheets"), from_their_therapist)

@@ -1,0 +1,104 @@
+"""Legacy generator 5: meetings, session notes, worksheets (with submissions), pre-assessments, reviews."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import sqlalchemy as sa
+
+from mentara_seed.assets.legacy.relationships import has_therapist, therapist_for
+from mentara_seed.requirements import approved_therapists
+from mentara_seed.generate import makers, rows, state
+from mentara_seed.generate.keys import seed_id, unit
+from mentara_seed.assets.common import seed_asset
+from mentara_seed.schema import tables as T
+from mentara_seed.seeding import Seeding
+
+MEETINGS = "legacy_meeting"
+WORKSHEETS = "legacy_worksheet"
+
+
+def pair_key(client_id: str, therapist_id: str) -> str:
+    return f"{client_id}+{therapist_id}"
+
+
+def legacy_pairs(s: Seeding) -> list[tuple[str, str]]:
+    """The base population's active pairs: clients drawn to have a therapist, with that therapist.
+
+    Later relationships (added by the enrichers) get their meetings and
+    worksheets from the enrichers, so a second run adds nothing here.
+    """
+    approved = sorted(s.scalars(approved_therapists()))
+    by_client, _ = state.relationships(s)
+    return [
+        (c, therapist_for(c, approved))
+        for c, therapists in sorted(by_client.items())
+        if has_therapist(s, c) and therapist_for(c, approved) in therapists
+    ]
+
+
+@seed_asset("therapy", group="legacy", deps=["relationships"], owns=T.Meeting)
+def generate_therapy(s: Seeding) -> None:
+    """For the base client-therapist pairs: meetings (past ones COMPLETED, cancelled or no-show,
+    future ones scheduled), session notes, worksheets with submissions and reviews, at the mode's
+    volumes and rates; and completed pre-assessments for the mode's share of clients."""
+    v = s.volumes
+    pairs = {pair_key(c, t): (c, t) for c, t in legacy_pairs(s)}
+
+    per_pair = s.counts(
+        sa.select(T.Meeting.c.clientId + "+" + T.Meeting.c.therapistId, sa.func.count())
+        .group_by(T.Meeting.c.clientId, T.Meeting.c.therapistId)
+    )
+    makers.make_meetings(
+        s, MEETINGS,
+        {k: v.meetings_per_relationship - per_pair.get(k, 0) for k in pairs if per_pair.get(k, 0) < v.meetings_per_relationship},
+        lambda key, rng: pairs[key],
+    )
+
+    # Session notes for the share of the base pairs' completed meetings the mode asks for.
+    planned = {seed_id(MEETINGS, k, n) for k in pairs for n in range(v.meetings_per_relationship)}
+    noted = set(s.scalars(sa.select(T.MeetingNotes.c.meetingId)))
+    makers.make_notes(s, [
+        (m.id, m.endTime)
+        for m in s.rows(sa.select(T.Meeting.c.id, T.Meeting.c.endTime)
+                        .where(T.Meeting.c.status == "COMPLETED").order_by(T.Meeting.c.id))
+        if m.id in planned and m.id not in noted and unit("session_notes", m.id) < v.session_notes_rate
+    ])
+
+    sheets = s.counts(
+        sa.select(T.Worksheet.c.clientId + "+" + T.Worksheet.c.therapistId, sa.func.count())
+        .group_by(T.Worksheet.c.clientId, T.Worksheet.c.therapistId)
+    )
+    makers.make_worksheets(
+        s, WORKSHEETS,
+        {k: v.worksheets_per_relationship - sheets.get(k, 0) for k in pairs if sheets.get(k, 0) < v.worksheets_per_relationship},
+        lambda key, rng: pairs[key],
+    )
+
+    assessed = set(s.scalars(sa.select(T.PreAssessment.c.clientId)))
+    s.insert(T.PreAssessment, [
+        rows.pre_assessment(s, client_id)
+        for client_id in state.ids(s, T.Client.c.userId)
+        if client_id not in assessed and unit("pre_assessment", client_id) < v.assessment_rate
+    ])
+
+    add_reviews(s, pairs)
+
+
+def add_reviews(s: Seeding, pairs: dict[str, tuple[str, str]]) -> None:
+    """The mode's share of base pairs reviews the therapist, tied to one of their completed meetings."""
+    reviewed = {pair_key(c, t) for c, t in s.rows(sa.select(T.Review.c.clientId, T.Review.c.therapistId))}
+    completed: dict[str, list[tuple[str, object]]] = defaultdict(list)
+    for m in s.rows(
+        sa.select(T.Meeting.c.id, T.Meeting.c.clientId, T.Meeting.c.therapistId, T.Meeting.c.endTime)
+        .where(T.Meeting.c.status == "COMPLETED", T.Meeting.c.endTime <= s.anchor)
+        .order_by(T.Meeting.c.id)
+    ):
+        completed[pair_key(m.clientId, m.therapistId)].append((m.id, m.endTime))
+    new = []
+    for key, (client_id, therapist_id) in sorted(pairs.items()):
+        if key in reviewed or not completed[key] or unit("review", key) >= s.volumes.review_rate:
+            continue
+        meeting_id, end = s.rng("legacy_review", key).choice(completed[key])
+        new.append(rows.review(s, client_id, therapist_id, meeting_id, end))
+    s.insert(T.Review, new)

@@ -1,0 +1,19 @@
+"""Jobs: the old npm seed commands, as asset selections."""
+
+from dagster import AssetSelection, define_asset_job
+
+from mentara_seed.requirements import TIERS
+
+ENRICHMENT = AssetSelection.groups(*(f"tier{t}" for t in TIERS))
+
+seed_job = define_asset_job(
+    "seed_job",
+    selection=AssetSelection.all(),
+    description="Everything (the old `npm run db:seed`): the legacy generators, then the five enrichment tiers.",
+)
+
+enrich_job = define_asset_job(
+    "enrich_job",
+    selection=ENRICHMENT,
+    description="The twelve enrichers and their tier entries, legacy skipped (the old `npm run db:seed:dynamic`).",
+)
