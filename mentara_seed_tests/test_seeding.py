@@ -1,0 +1,147 @@
+"""The core seeder on every target: complete, deterministic, idempotent, exact.
+
+``target_url`` runs each test on SQLite, on an empty Postgres database (the
+seeder creates the schema) and on a Postgres database made from Prisma's DDL.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from mentara_seed.schema import tables as T
+from mentara_seed_tests.helpers import ANCHOR_DT, dump, rows_added, run_job, shortfalls
+
+
+@pytest.mark.parametrize("mode", ["light", "medium", "heavy"])
+def test_every_minimum_holds_after_seed_job(target_url, mode):
+    result = run_job(target_url, mode=mode)
+    assert result.success
+    assert shortfalls(target_url, mode) == {}
+
+
+def test_seed_job_fills_the_legacy_volumes(target_url):
+    run_job(target_url, mode="medium")
+    engine = sa.create_engine(target_url)
+    with engine.connect() as conn:
+        count = lambda table: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()  # noqa: E731
+        assert (count(T.Client), count(T.Therapist), count(T.Admin), count(T.Moderator)) == (25, 12, 4, 4)
+        assert count(T.Community) == 15
+        assert count(T.User) == 45
+        emails = set(conn.execute(sa.select(T.User.c.email)).scalars())
+        assert {"client@mentara.test", "therapist@mentara.test", "admin@mentara.test", "moderator@mentara.test"} <= emails
+        statuses = dict(conn.execute(sa.select(T.Therapist.c.status, sa.func.count()).group_by(T.Therapist.c.status)).all())
+        assert statuses["APPROVED"] > len(statuses) and statuses["APPROVED"] >= 9
+    engine.dispose()
+
+
+def test_two_fresh_runs_are_identical(target_url, tmp_path):
+    run_job(target_url)
+    first = dump(target_url)
+    second_url = f"sqlite+pysqlite:///{tmp_path / 'second.sqlite3'}"
+    run_job(second_url)
+    # Identical row for row and column for column, whichever backend holds them.
+    assert dump(second_url) == first
+    assert sum(len(rows) for rows in first.values()) > 3000
+
+
+def test_a_second_run_adds_and_changes_nothing(target_url):
+    run_job(target_url)
+    before = dump(target_url)
+    result = run_job(target_url)
+    assert result.success
+    assert set(rows_added(result).values()) == {0}
+    assert dump(target_url) == before
+
+
+def test_a_client_cut_to_three_posts_gets_exactly_two_back(target_url):
+    run_job(target_url, mode="medium")
+    engine = sa.create_engine(target_url)
+    with engine.begin() as conn:
+        client = conn.execute(sa.select(T.Client.c.userId).order_by(T.Client.c.userId).limit(1)).scalar_one()
+        posts = conn.execute(sa.select(T.Post.c.id).where(T.Post.c.userId == client).order_by(T.Post.c.id)).scalars().all()
+        assert len(posts) >= 5
+        conn.execute(sa.delete(T.Post).where(T.Post.c.id.in_(posts[3:])))
+    result = run_job(target_url, job="enrich_job")
+    assert result.success
+    with engine.connect() as conn:
+        after = conn.execute(sa.select(T.Post.c.id).where(T.Post.c.userId == client)).scalars().all()
+    engine.dispose()
+    assert len(after) == 5
+    assert len(set(after) - set(posts[:3])) == 2
+    posts_md = next(
+        e.materialization.metadata for e in result.get_asset_materialization_events()
+        if e.asset_key.to_user_string() == "enriched_posts"
+    )
+    assert "| client_posts" in posts_md["deficits_found"].value
+    assert shortfalls(target_url, "medium") == {}
+
+
+def test_deleted_rows_come_back_exactly(target_url):
+    """After deleting rows, enrich_job adds back exactly the deficit and nothing else."""
+    run_job(target_url, mode="medium")
+    engine = sa.create_engine(target_url)
+    with engine.begin() as conn:
+        notifications = conn.execute(sa.select(T.Notification.c.id).order_by(T.Notification.c.id).limit(7)).scalars().all()
+        conn.execute(sa.delete(T.Notification).where(T.Notification.c.id.in_(notifications)))
+    result = run_job(target_url, job="enrich_job")
+    engine.dispose()
+    added = rows_added(result)
+    assert added.pop("enriched_notifications") == 7
+    assert set(added.values()) == {0}
+
+
+def _hand_made(conn) -> dict[str, str]:
+    """A real sign-up: a client, a community without rooms, and a post outside any room."""
+    now = ANCHOR_DT.replace(hour=0)
+    user_id, community_id, post_id = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    conn.execute(sa.insert(T.User), [{
+        "id": user_id, "email": "real.person@example.com", "firstName": "Real", "lastName": "Person",
+        "role": "client", "createdAt": now, "updatedAt": now, "emailVerified": False,
+        "isActive": True, "failedLoginCount": 0,
+    }])
+    conn.execute(sa.insert(T.Client), [{"userId": user_id, "hasSeenTherapistRecommendations": False,
+                                        "createdAt": now, "updatedAt": now}])
+    conn.execute(sa.insert(T.Community), [{
+        "id": community_id, "name": "Hand-made Circle", "slug": "hand-made-circle", "description": "Made in the app",
+        "imageUrl": "https://example.com/c.jpg", "createdAt": now, "updatedAt": now,
+    }])
+    conn.execute(sa.insert(T.Post), [{
+        "id": post_id, "title": "My first post", "content": "Hello", "createdAt": now.replace(day=10),
+        "updatedAt": now.replace(day=10), "userId": user_id, "roomId": None,
+    }])
+    return {"user": user_id, "community": community_id, "post": post_id}
+
+
+def test_seeding_over_hand_made_data_serves_it_and_keeps_it(target_url):
+    # Create the schema (a no-op job run would too); then the app's own rows.
+    run_job(target_url, job="seed_job", mode="light")
+    engine = sa.create_engine(target_url)
+    with engine.begin() as conn:
+        made = _hand_made(conn)
+    before = {name: [r for r in rows if made["user"] in r or made["community"] in r or made["post"] in r]
+              for name, rows in dump(target_url).items()}
+    result = run_job(target_url, mode="medium")
+    assert result.success
+    assert shortfalls(target_url, "medium") == {}
+    after = dump(target_url)
+    for table in ("User", "Client", "Community", "Post"):
+        assert before[table] and all(row in after[table] for row in before[table]), table
+    with engine.connect() as conn:
+        own_posts = conn.execute(sa.select(sa.func.count()).where(T.Post.c.userId == made["user"])).scalar_one()
+        rooms = conn.execute(sa.select(sa.func.count()).where(T.RoomGroup.c.communityId == made["community"])).scalar_one()
+        comments = conn.execute(sa.select(sa.func.count()).where(T.Comment.c.postId == made["post"])).scalar_one()
+    engine.dispose()
+    assert own_posts >= 5 and rooms >= 1 and comments >= 2
+
+
+def test_invalid_settings_stop_the_run_before_any_write(tmp_path):
+    url = f"sqlite+pysqlite:///{tmp_path / 'untouched.sqlite3'}"
+    result = run_job(url, mode="extreme", raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    message = failure.step_failure_data.error.message
+    assert "MENTARA_SEED_MODE='extreme' is not a mode; accepted: light, medium, heavy" in message
+    assert not (tmp_path / "untouched.sqlite3").exists()
