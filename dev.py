@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""One entry point for a fresh checkout: it sets up what it needs, then does the thing.
+
+    python3 dev.py seed   [dagster job execute options]   seed the embedded SQLite database (or $MENTARA_DATABASE_URL)
+    python3 dev.py test   [pytest options]                run the test suite
+    python3 dev.py ui                                     start the Dagster UI (dagster dev) on http://127.0.0.1:3000
+    python3 dev.py dagster ARGS...                        any dagster command, with this project's instance
+
+Only Python 3.11+ is needed: the first call creates ./.venv and installs the
+locked dependencies (requirements.lock) and this project into it; later calls
+reinstall only when the lock file or pyproject.toml changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+LOCK = ROOT / "requirements.lock"
+DAGSTER_HOME = ROOT / ".dagster_home"
+
+
+def _stamp() -> str:
+    digest = hashlib.sha256(LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def ensure_environment() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"mentara_seed needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    marker = VENV / f".installed-{_stamp()}"
+    if marker.exists():
+        return
+    if not (BIN / "python").exists():
+        print(f"Creating {VENV} ...", flush=True)
+        venv.create(VENV, with_pip=True)
+    pip = [str(BIN / "python"), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    print("Installing locked dependencies (first run only) ...", flush=True)
+    subprocess.run([*pip, "-r", str(LOCK)], check=True)
+    subprocess.run([*pip, "--no-deps", "-e", str(ROOT)], check=True)
+    for old in VENV.glob(".installed-*"):
+        old.unlink()
+    marker.touch()
+
+
+def dagster_env() -> dict[str, str]:
+    """This project's Dagster instance: ./.dagster_home, configured by ./dagster.yaml."""
+    DAGSTER_HOME.mkdir(exist_ok=True)
+    shutil.copyfile(ROOT / "dagster.yaml", DAGSTER_HOME / "dagster.yaml")
+    return {**os.environ, "DAGSTER_HOME": os.environ.get("DAGSTER_HOME", str(DAGSTER_HOME))}
+
+
+def run(argv: list[str], env: dict[str, str] | None = None) -> int:
+    return subprocess.run(argv, cwd=ROOT, env=env).returncode
+
+
+def main(args: list[str]) -> int:
+    command, rest = (args[0], args[1:]) if args else ("help", [])
+    if command not in ("seed", "test", "ui", "dagster"):
+        print(__doc__)
+        return 0 if command in ("help", "-h", "--help") else 2
+    ensure_environment()
+    if command == "seed":
+        return run([str(BIN / "dagster"), "job", "execute", "-m", "mentara_seed.definitions", "-j", "seed_job", *rest],
+                   dagster_env())
+    if command == "test":
+        return run([str(BIN / "python"), "-m", "pytest", "-n", "2", *rest])
+    if command == "ui":
+        return run([str(BIN / "dagster"), "dev", "-w", "workspace.yaml", *rest], dagster_env())
+    return run([str(BIN / "dagster"), *rest], dagster_env())
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
