@@ -4,7 +4,7 @@ from dagster import AssetSelection, define_asset_job
 
 from mentara_seed.requirements import TIERS
 
-ENRICHMENT = AssetSelection.groups(*(f"tier{t}" for t in TIERS))
+ENRICHMENT = AssetSelection.groups(*(f"tier{t}" for t in TIERS), "report")
 
 seed_job = define_asset_job(
     "seed_job",
@@ -15,5 +15,13 @@ seed_job = define_asset_job(
 enrich_job = define_asset_job(
     "enrich_job",
     selection=ENRICHMENT,
-    description="The twelve enrichers and their tier entries, legacy skipped (the old `npm run db:seed:dynamic`).",
+    description="The twelve enrichers, their tier entries and the closing report, legacy skipped "
+    "(the old `npm run db:seed:dynamic`).",
+)
+
+audit_job = define_asset_job(
+    "audit_job",
+    selection=AssetSelection.all_asset_checks(),
+    description="Every check and nothing else (the old `npm run db:seed:dynamic:audit`): reports each "
+    "deficit and rule violation, writes nothing, fails if anything is missing.",
 )

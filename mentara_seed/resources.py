@@ -74,6 +74,21 @@ class MentaraDatabase(ConfigurableResource):
             ensure_schema(conn)
             yield conn
 
+    @contextmanager
+    def read_only(self) -> Iterator[Connection]:
+        """A connection that cannot write: checks and audits use nothing else."""
+        with self.engine().connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            else:
+                conn.exec_driver_sql("PRAGMA query_only = ON")
+            try:
+                yield conn
+            finally:
+                conn.rollback()
+                if conn.dialect.name == "sqlite":
+                    conn.exec_driver_sql("PRAGMA query_only = OFF")
+
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         if self._engine is not None:
             self._engine.dispose()

@@ -30,6 +30,11 @@ GRAPH = {
     "tier5": ("tier5", {"enriched_meetings", "enriched_worksheets", "enriched_messages"}),
     "enriched_reviews": ("tier5", {"tier5", "enriched_meetings"}),
     "enriched_notifications": ("tier5", {"tier5", "enriched_meetings", "enriched_worksheets"}),
+    "seed_report": ("report", {
+        "enriched_memberships", "enriched_relationships", "enriched_availability", "enriched_assessments",
+        "enriched_posts", "enriched_comments", "enriched_hearts", "enriched_meetings", "enriched_worksheets",
+        "enriched_messages", "enriched_reviews", "enriched_notifications",
+    }),
 }
 
 
@@ -59,9 +64,22 @@ def _selected(job_name: str) -> set[str]:
 def test_jobs_select_what_the_old_commands_did():
     assert _selected("seed_job") == set(GRAPH)
     assert _selected("enrich_job") == {name for name, (group, _) in GRAPH.items() if group != "legacy"}
+    assert _selected("audit_job") == set()
+
+
+def test_checks_hang_off_the_asset_that_guarantees_them():
+    from mentara_seed.checks.rules import RULES
+    from mentara_seed.requirements import REQUIREMENTS
+
+    owners = {key.name: key.asset_key.to_user_string() for key in _graph().asset_check_keys}
+    for requirement in REQUIREMENTS:
+        assert owners[f"{requirement.name}_minimum"] == f"enriched_{requirement.enricher}"
+    for rule in RULES:
+        assert owners[rule.name] == rule.asset
+    assert owners["database_audit"] == "seed_report"
 
 
 def test_tier3_star_is_tier3_and_downstream():
     graph = _graph()
     selected = {k.to_user_string() for k in AssetSelection.from_string("tier3*").resolve(graph)}
-    assert selected == {name for name, (group, _) in GRAPH.items() if group in ("tier3", "tier4", "tier5")}
+    assert selected == {name for name, (group, _) in GRAPH.items() if group in ("tier3", "tier4", "tier5", "report")}

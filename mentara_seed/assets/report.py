@@ -1,0 +1,122 @@
+"""The closing report of a seeding run, and the audit of the whole database.
+
+``seed_report`` runs last (after every enricher and every blocking check) and
+tells what the old seed printed at its end: rows added per table, the total,
+the checks passed and failed, every table's row count and the duration.
+``database_audit`` evaluates every minimum and integrity rule at once and
+prints them as one table: it is what ``audit_job`` shows.
+"""
+
+import time
+from collections import Counter
+
+import pandas as pd
+import sqlalchemy as sa
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    DagsterEventType,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    asset_check,
+)
+
+from mentara_seed.assets.common import settings_or_fail
+from mentara_seed.checks.findings import evaluate_minimum, evaluate_rule, findings_table
+from mentara_seed.checks.rules import RULES
+from mentara_seed.requirements import REQUIREMENTS
+from mentara_seed.resources import MentaraDatabase, SeedConfig
+from mentara_seed.schema.tables import metadata as schema
+
+ENRICHERS = sorted({f"enriched_{r.enricher}" for r in REQUIREMENTS})
+
+
+def table_row_counts(conn) -> dict[str, int]:
+    return {t.name: conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() for t in schema.sorted_tables}
+
+
+@asset(
+    name="seed_report",
+    group_name="report",
+    deps=ENRICHERS,
+    kinds={"sql"},
+    description="The closing report of the run: rows added per table and in total, checks passed and "
+    "failed, the row count of every table, and the duration. Writes nothing.",
+)
+def seed_report(context: AssetExecutionContext, database: MentaraDatabase, seed_config: SeedConfig) -> MaterializeResult:
+    settings = settings_or_fail(database, seed_config)
+    instance, run_id = context.instance, context.run_id
+    added: Counter[str] = Counter()
+    for record in instance.get_records_for_run(run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION).records:
+        rows_added = record.event_log_entry.asset_materialization.metadata.get("rows_added")
+        if rows_added is not None:
+            added.update(rows_added.value)
+    evaluations = [
+        record.event_log_entry.dagster_event.event_specific_data
+        for record in instance.get_records_for_run(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records
+    ]
+    passed = sum(1 for e in evaluations if e.passed)
+    failed = [e.check_name for e in evaluations if not e.passed]
+    run = instance.get_run_record_by_id(run_id)
+    duration = round(time.time() - run.start_time, 2) if run and run.start_time else None
+    with database.read_only() as conn:
+        counts = table_row_counts(conn)
+    frame = pd.DataFrame(
+        [{"table": name, "rows_added": added.get(name, 0), "rows": n} for name, n in sorted(counts.items())]
+    )
+    total = sum(added.values())
+    report = (
+        f"Seeding finished: {database.describe()} ({settings.describe()})\n"
+        + frame.to_string(index=False)
+        + f"\nRows added in total: {total}\nChecks: {passed} passed, {len(failed)} failed"
+        + (f" ({', '.join(failed)})" if failed else "")
+        + (f"\nDuration: {duration} s" if duration is not None else "")
+    )
+    context.log.info(report)
+    return MaterializeResult(
+        metadata={
+            "rows_added": MetadataValue.json(dict(sorted(added.items()))),
+            "rows_added_total": total,
+            "checks_passed": passed,
+            "checks_failed": len(failed),
+            "failed_checks": MetadataValue.json(failed),
+            "table_rows": MetadataValue.md(frame.to_markdown(index=False)),
+            "duration_s": duration if duration is not None else 0.0,
+        }
+    )
+
+
+@asset_check(
+    asset="seed_report",
+    name="database_audit",
+    blocking=True,
+    description="Every minimum requirement and integrity rule, evaluated together and printed as one table.",
+)
+def database_audit(context: AssetCheckExecutionContext, database: MentaraDatabase, seed_config: SeedConfig) -> AssetCheckResult:
+    settings = settings_or_fail(database, seed_config)
+    with database.read_only() as conn:
+        findings = [evaluate_minimum(conn, r, settings.mode, settings.anchor) for r in REQUIREMENTS]
+        findings += [evaluate_rule(conn, r, settings.anchor) for r in RULES]
+    table = findings_table(findings)
+    failing = table[table.status == "FAIL"]
+    text = (
+        f"Audit of {database.describe()} ({settings.describe()}): "
+        f"{len(failing)} of {len(table)} checks fail, {int(table.rows_missing.sum())} rows missing\n"
+        + table.drop(columns=["rule"]).to_string(index=False)
+    )
+    context.log.info(text)
+    print(text, flush=True)
+    return AssetCheckResult(
+        passed=failing.empty,
+        severity=AssetCheckSeverity.ERROR,
+        description=f"{len(failing)} of {len(table)} checks fail",
+        metadata={
+            "checks_failing": len(failing),
+            "violations": int(table.violations.sum()),
+            "rows_missing": int(table.rows_missing.sum()),
+            "report": MetadataValue.md(table.to_markdown(index=False)),
+        },
+    )

@@ -1,0 +1,1 @@
+"""Asset checks: one per minimum requirement, one per integrity rule, and the audit summary."""

@@ -1,0 +1,131 @@
+"""Evaluating a minimum requirement or an integrity rule against the database.
+
+Both kinds come down to a query of offenders; a finding counts them with one
+aggregate query and lists up to ten examples, with a readable label (an
+e-mail, a community name, a post title), with another. Never one query per
+entity: an audit of thousands of clients takes two queries per rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+import sqlalchemy as sa
+from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue
+from sqlalchemy.engine import Connection
+
+from mentara_seed.requirements import Requirement
+from mentara_seed.schema import tables as T
+
+EXAMPLES = 10
+
+# How a subject of each kind is named in reports.
+SUBJECT_LABELS = {
+    "client": (T.User, T.User.c.id, T.User.c.email),
+    "therapist": (T.User, T.User.c.id, T.User.c.email),
+    "approved therapist": (T.User, T.User.c.id, T.User.c.email),
+    "client with a therapist": (T.User, T.User.c.id, T.User.c.email),
+    "community": (T.Community, T.Community.c.id, T.Community.c.name),
+    "post": (T.Post, T.Post.c.id, T.Post.c.title),
+    "completed meeting": (T.Meeting, T.Meeting.c.id, T.Meeting.c.title),
+    "client conversation": (T.Conversation, T.Conversation.c.id, T.Conversation.c.type),
+}
+
+
+@dataclass(frozen=True)
+class IntegrityRule:
+    """A rule every row must respect: ``offenders(anchor)`` selects ``(id, label)`` of violating rows."""
+
+    name: str
+    asset: str
+    table: str
+    description: str
+    offenders: object  # Callable[[dt.datetime], sa.Select]
+
+
+@dataclass
+class Finding:
+    name: str
+    kind: str  # "minimum" or "integrity"
+    rule: str
+    violations: int
+    rows_missing: int
+    examples: list[dict] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.violations == 0
+
+    def examples_markdown(self) -> str:
+        if not self.examples:
+            return "No offenders."
+        return pd.DataFrame(self.examples).to_markdown(index=False)
+
+    def to_check_result(self) -> AssetCheckResult:
+        summary = (
+            f"**{self.rule}**\n\n{self.violations} violating "
+            + ("entities" if self.kind == "minimum" else "rows")
+            + (f", {self.rows_missing} rows missing" if self.kind == "minimum" else "")
+            + (f". First {len(self.examples)}:\n\n" + self.examples_markdown() if self.examples else ".")
+        )
+        return AssetCheckResult(
+            passed=self.passed,
+            severity=AssetCheckSeverity.ERROR,
+            description=f"{self.violations} violations" if self.violations else "no violations",
+            metadata={
+                "violations": self.violations,
+                "rows_missing": self.rows_missing,
+                "examples": MetadataValue.json(self.examples),
+                "report": MetadataValue.md(summary),
+            },
+        )
+
+
+def evaluate_minimum(conn: Connection, requirement: Requirement, mode: str, anchor: dt.datetime) -> Finding:
+    minimum = requirement.minimum(mode)
+    counts = requirement.counts(anchor).subquery()
+    short = sa.select(counts.c.subject, counts.c.n).where(counts.c.n < minimum).subquery()
+    violations, missing = conn.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(minimum - short.c.n), 0))
+    ).one()
+    table, key, label = SUBJECT_LABELS[requirement.subject]
+    examples = [
+        {"id": subject, "name": name, "has": n, "needs": minimum}
+        for subject, name, n in conn.execute(
+            sa.select(short.c.subject, label, short.c.n)
+            .select_from(short.outerjoin(table, key == short.c.subject))
+            .order_by(short.c.subject)
+            .limit(EXAMPLES)
+        )
+    ]
+    return Finding(requirement.name, "minimum", requirement.describe(mode), violations, int(missing), examples)
+
+
+def evaluate_rule(conn: Connection, rule: IntegrityRule, anchor: dt.datetime) -> Finding:
+    offenders = rule.offenders(anchor).subquery()
+    violations = conn.execute(sa.select(sa.func.count()).select_from(offenders)).scalar_one()
+    columns = list(offenders.c)
+    examples = [
+        {"id": row[0], "name": row[1]}
+        for row in conn.execute(sa.select(*columns[:2]).order_by(columns[0]).limit(EXAMPLES))
+    ] if violations else []
+    return Finding(rule.name, "integrity", rule.description, violations, 0, examples)
+
+
+def findings_table(findings: list[Finding]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "check": f.name,
+                "kind": f.kind,
+                "status": "PASS" if f.passed else "FAIL",
+                "violations": f.violations,
+                "rows_missing": f.rows_missing,
+                "rule": f.rule,
+            }
+            for f in findings
+        ],
+        columns=["check", "kind", "status", "violations", "rows_missing", "rule"],
+    )

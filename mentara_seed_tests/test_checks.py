@@ -1,0 +1,157 @@
+"""Asset checks and the audit job, against real databases and real runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from mentara_seed.checks.rules import RULES
+from mentara_seed.requirements import REQUIREMENTS
+from mentara_seed.schema import tables as T
+from mentara_seed_tests.helpers import ANCHOR_DT, dagster_cli, dump, run_job
+
+ALL_CHECKS = {f"{r.name}_minimum" for r in REQUIREMENTS} | {r.name for r in RULES} | {"database_audit"}
+
+
+def evaluations(result) -> dict[str, object]:
+    return {e.check_name: e for e in result.get_asset_check_evaluations()}
+
+
+def test_there_is_a_check_per_minimum_and_per_rule():
+    from mentara_seed.definitions import defs
+
+    keys = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
+    assert keys == ALL_CHECKS
+    assert len([r for r in REQUIREMENTS]) >= 24
+
+
+@pytest.mark.parametrize("mode", ["light", "medium", "heavy"])
+def test_every_check_passes_on_a_freshly_seeded_database(target_url, mode):
+    result = run_job(target_url, mode=mode)
+    assert result.success
+    found = evaluations(result)
+    assert set(found) == ALL_CHECKS
+    assert [name for name, e in found.items() if not e.passed] == []
+
+
+def _make_known_gaps(url: str) -> dict[str, tuple[int, int]]:
+    """Delete and change specific rows; return check -> (violations, rows_missing) expected."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        # Three clients with exactly two notifications each lose one.
+        per_client = conn.execute(
+            sa.select(T.Notification.c.userId).group_by(T.Notification.c.userId)
+            .having(sa.func.count() == 2).order_by(T.Notification.c.userId).limit(3)
+        ).scalars().all()
+        for client in per_client:
+            first = conn.execute(sa.select(T.Notification.c.id).where(T.Notification.c.userId == client)
+                                 .order_by(T.Notification.c.id).limit(1)).scalar_one()
+            conn.execute(sa.delete(T.Notification).where(T.Notification.c.id == first))
+        # One approved therapist loses all availability, two lose all reviews.
+        approved = conn.execute(sa.select(T.Therapist.c.userId).where(T.Therapist.c.status == "APPROVED")
+                                .order_by(T.Therapist.c.userId)).scalars().all()
+        conn.execute(sa.delete(T.TherapistAvailability).where(T.TherapistAvailability.c.therapistId == approved[0]))
+        conn.execute(sa.delete(T.Review).where(T.Review.c.therapistId.in_(approved[1:3])))
+        # A post hearted by its own author.
+        post = conn.execute(sa.select(T.Post.c.id, T.Post.c.userId, T.Post.c.createdAt).where(
+            ~sa.exists().where(T.PostHeart.c.postId == T.Post.c.id, T.PostHeart.c.userId == T.Post.c.userId)
+        ).order_by(T.Post.c.id).limit(1)).one()
+        conn.execute(sa.insert(T.PostHeart), [{"id": "self-heart", "postId": post.id, "userId": post.userId,
+                                               "createdAt": post.createdAt + dt.timedelta(minutes=1)}])
+        # A past, completed, unreviewed meeting that is still marked as scheduled.
+        meeting = conn.execute(sa.select(T.Meeting.c.id).where(
+            T.Meeting.c.status == "COMPLETED", T.Meeting.c.endTime < ANCHOR_DT,
+            ~sa.exists().where(T.Review.c.meetingId == T.Meeting.c.id),
+        ).order_by(T.Meeting.c.id).limit(1)).scalar_one()
+        conn.execute(sa.update(T.Meeting).where(T.Meeting.c.id == meeting).values(status="SCHEDULED"))
+    engine.dispose()
+    assert len(per_client) == 3
+    return {
+        "client_notifications_minimum": (3, 3),
+        "therapist_availability_minimum": (1, 3),
+        "therapist_reviews_minimum": (2, 2),
+        "no_self_hearts": (1, 0),
+        "meeting_status_matches_time": (1, 0),
+    }
+
+
+def test_audit_names_each_gap_with_its_exact_count_and_writes_nothing(target_url):
+    run_job(target_url, mode="medium")
+    expected = _make_known_gaps(target_url)
+    before = dump(target_url)
+
+    result = run_job(target_url, job="audit_job", raise_on_error=False)
+
+    assert not result.success
+    assert result.get_asset_materialization_events() == []
+    assert dump(target_url) == before
+    found = evaluations(result)
+    assert set(found) == ALL_CHECKS
+    failing = {name: (e.metadata["violations"].value, e.metadata["rows_missing"].value)
+               for name, e in found.items() if not e.passed and name != "database_audit"}
+    assert failing == expected
+    assert not found["database_audit"].passed
+    assert found["database_audit"].metadata["checks_failing"].value == len(expected)
+    examples = found["client_notifications_minimum"].metadata["examples"].value
+    assert len(examples) == 3 and all(e["name"].endswith(".mentara.test") and e["has"] == 1 for e in examples)
+
+
+def test_audit_passes_on_a_complete_database_and_changes_nothing(target_url):
+    run_job(target_url, mode="light")
+    before = dump(target_url)
+    result = run_job(target_url, job="audit_job", mode="light")
+    assert result.success
+    assert all(e.passed for e in result.get_asset_check_evaluations())
+    assert dump(target_url) == before
+
+
+def test_a_failing_blocking_check_stops_everything_downstream(tmp_path):
+    url = f"sqlite+pysqlite:///{tmp_path / 'db.sqlite3'}"
+    run_job(url, mode="light")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:  # a self-heart the seeder cannot undo (it never deletes)
+        post = conn.execute(sa.select(T.Post.c.id, T.Post.c.userId, T.Post.c.createdAt).where(
+            ~sa.exists().where(T.PostHeart.c.postId == T.Post.c.id, T.PostHeart.c.userId == T.Post.c.userId)
+        ).order_by(T.Post.c.id).limit(1)).one()
+        conn.execute(sa.insert(T.PostHeart), [{"id": "self-heart", "postId": post.id, "userId": post.userId,
+                                               "createdAt": post.createdAt + dt.timedelta(minutes=1)}])
+    engine.dispose()
+    result = run_job(url, job="enrich_job", mode="light", raise_on_error=False)
+    assert not result.success
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "enriched_hearts" in materialized
+    assert not materialized & {"tier4", "enriched_meetings", "tier5", "enriched_reviews", "seed_report"}
+    assert not evaluations(result)["no_self_hearts"].passed
+
+
+def test_audit_job_from_the_cli_prints_the_table_and_exits_non_zero(tmp_path):
+    url = f"sqlite+pysqlite:///{tmp_path / 'db.sqlite3'}"
+    run_job(url, mode="light")
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.delete(T.Notification))
+    engine.dispose()
+    before = dump(url)
+    done = dagster_cli(["job", "execute", "-m", "mentara_seed.definitions", "-j", "audit_job"],
+                       url, tmp_path / "home", mode="light")
+    assert done.returncode != 0
+    output = done.stdout + done.stderr
+    assert "client_notifications   minimum   FAIL" in output
+    assert dump(url) == before
+
+
+def test_seed_job_ends_with_the_closing_report(tmp_path):
+    url = f"sqlite+pysqlite:///{tmp_path / 'db.sqlite3'}"
+    result = run_job(url, mode="light")
+    report = next(e.materialization.metadata for e in result.get_asset_materialization_events()
+                  if e.asset_key.to_user_string() == "seed_report")
+    per_asset_total = sum(
+        e.materialization.metadata["rows_added_total"].value for e in result.get_asset_materialization_events()
+        if e.asset_key.to_user_string() != "seed_report"
+    )
+    assert report["rows_added_total"].value == per_asset_total > 0
+    assert report["checks_passed"].value == len(ALL_CHECKS) - 1  # all but the audit, which runs after it
+    assert report["checks_failed"].value == 0
+    assert "| Post " in report["table_rows"].value
