@@ -52,6 +52,7 @@ class Seeding:
         self.added: Counter[str] = Counter()
         self.found: dict[str, dict[str, int]] = {}
         self.unmet: Counter[str] = Counter()
+        self.updated: Counter[str] = Counter()
 
     # -- randomness and time -------------------------------------------------
     def rng(self, purpose: str, *parts: object) -> random.Random:

@@ -155,3 +155,17 @@ def test_seed_job_ends_with_the_closing_report(tmp_path):
     assert report["checks_passed"].value == len(ALL_CHECKS) - 1  # all but the audit, which runs after it
     assert report["checks_failed"].value == 0
     assert "| Post " in report["table_rows"].value
+
+
+def test_a_later_anchor_tops_up_and_keeps_every_rule_true(target_url):
+    """The nightly refresh: the anchor moves on, sessions scheduled then are in the past now."""
+    run_job(target_url, mode="medium")
+    result = run_job(target_url, mode="medium", anchor="2026-03-01T00:00:00Z")
+    assert result.success
+    assert all(e.passed for e in result.get_asset_check_evaluations())
+    meetings_md = next(e.materialization.metadata for e in result.get_asset_materialization_events()
+                       if e.asset_key.to_user_string() == "enriched_meetings")
+    assert meetings_md["rows_updated"].value.get("Meeting", 0) > 0
+    recent = next(e.materialization.metadata for e in result.get_asset_materialization_events()
+                  if e.asset_key.to_user_string() == "enriched_posts")
+    assert recent["rows_added_total"].value > 0  # every community gets a post in the new 30-day window

@@ -71,6 +71,7 @@ def run_step(
     metadata = {
         "rows_added": MetadataValue.json(added),
         "rows_added_total": sum(added.values()),
+        "rows_updated": MetadataValue.json(dict(sorted(seeding.updated.items()))),
         "deficits_found": MetadataValue.md(deficits_table(seeding.found, settings.mode)),
         "unmet": MetadataValue.json(unmet),
         "target": database.describe(),

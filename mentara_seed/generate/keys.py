@@ -35,3 +35,14 @@ def unit(*parts: object) -> float:
     """One uniform draw in [0, 1) that depends only on ``parts`` (cheap, no stream)."""
     digest = hashlib.blake2b(_key(parts).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") / 2**64
+
+
+def made_by_seeder(id_column):
+    """SQL: the row's id is a UUID version 5, as every seeded id is (Prisma's uuid() makes version 4).
+
+    The seeder only ever changes rows this matches, and only to keep its own
+    data true as the anchor moves on (a session it scheduled has since passed).
+    """
+    import sqlalchemy as sa
+
+    return sa.func.substr(id_column, 15, 1) == "5"

@@ -1,13 +1,17 @@
 """Tier 4 enricher: therapy happens, and every completed session is written up."""
 
+from collections import defaultdict
+
 import sqlalchemy as sa
 
 from mentara_seed.assets.common import seed_asset
 from mentara_seed.assets.enrichers.posts import needs
+from mentara_seed.checks.rules import OPEN
 from mentara_seed.generate import makers, state
+from mentara_seed.generate.keys import made_by_seeder
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
-from mentara_seed.seeding import Seeding
+from mentara_seed.seeding import Seeding, chunks
 
 
 @seed_asset("enriched_meetings", group="tier4", deps=["tier4", "enriched_relationships"], owns=T.Meeting)
@@ -16,6 +20,7 @@ def enrich_meetings(s: Seeding) -> None:
     of meetings, every COMPLETED meeting has notes, and every approved therapist has written at
     least two session notes. Meetings only join related pairs with an approved therapist; past
     ones are completed, cancelled or no-show, future ones scheduled or confirmed."""
+    close_past_sessions(s)
     by_client, by_therapist = state.relationships(s)
 
     def with_their_therapist(client_id, rng):
@@ -39,3 +44,23 @@ def enrich_meetings(s: Seeding) -> None:
     held = makers.make_meetings(s, "meetings/therapist_session_notes", needs(s, "therapist_session_notes"),
                                 with_one_of_their_clients, past=True, status="COMPLETED")
     makers.make_notes(s, [(m["id"], m["endTime"]) for m in held])
+
+
+def close_past_sessions(s: Seeding) -> None:
+    """Sessions the seeder scheduled that have ended by the anchor get their outcome.
+
+    A nightly refresh moves the anchor on; a session seeded as "scheduled"
+    for next week is in the past a week later. Only the seeder's own meetings
+    are touched; with an unchanged anchor there is nothing to do.
+    """
+    M = T.Meeting
+    outcomes = defaultdict(list)
+    for meeting_id in s.scalars(
+        sa.select(M.c.id).where(M.c.endTime <= s.anchor, M.c.status.in_(OPEN), made_by_seeder(M.c.id)).order_by(M.c.id)
+    ):
+        roll = s.rng("meeting_outcome", meeting_id).random()
+        outcomes["COMPLETED" if roll < 0.85 else "CANCELLED" if roll < 0.95 else "NO_SHOW"].append(meeting_id)
+    for status, ids in sorted(outcomes.items()):
+        for part in chunks(ids):
+            s.conn.execute(sa.update(M).where(M.c.id.in_(part)).values(status=status, updatedAt=M.c.endTime))
+        s.updated[M.name] += len(ids)
