@@ -14,8 +14,8 @@ reinstall only when the lock file or pyproject.toml changed.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import shutil
 import subprocess
 import sys
 import venv
@@ -52,10 +52,12 @@ def ensure_environment() -> None:
 
 
 def dagster_env() -> dict[str, str]:
-    """This project's Dagster instance: ./.dagster_home, configured by ./dagster.yaml."""
-    DAGSTER_HOME.mkdir(exist_ok=True)
-    shutil.copyfile(ROOT / "dagster.yaml", DAGSTER_HOME / "dagster.yaml")
-    return {**os.environ, "DAGSTER_HOME": os.environ.get("DAGSTER_HOME", str(DAGSTER_HOME))}
+    """This project's Dagster instance: ./.dagster_home (or $DAGSTER_HOME), configured from ./dagster.yaml."""
+    home = os.environ.get("DAGSTER_HOME", str(DAGSTER_HOME))
+    prepared = subprocess.run([str(BIN / "python"), "-m", "mentara_seed.instance", home],
+                              cwd=ROOT, check=True, capture_output=True, text=True)
+    sys.stderr.write(prepared.stderr)
+    return {**os.environ, **json.loads(prepared.stdout)}
 
 
 def run(argv: list[str], env: dict[str, str] | None = None) -> int:

@@ -2,21 +2,35 @@
 
 from dagster import AssetSelection, define_asset_job
 
+from mentara_seed.assets.common import RESET_TAG
 from mentara_seed.requirements import TIERS
+
+# The instance allows one queued run at a time per value of this tag (dagster.yaml).
+DATABASE_TAG = {"mentara/database": "default"}
 
 ENRICHMENT = AssetSelection.groups(*(f"tier{t}" for t in TIERS), "report")
 
 seed_job = define_asset_job(
     "seed_job",
+    run_tags=DATABASE_TAG,
     selection=AssetSelection.all(),
     description="Everything (the old `npm run db:seed`): the legacy generators, then the five enrichment tiers.",
 )
 
 enrich_job = define_asset_job(
     "enrich_job",
+    run_tags=DATABASE_TAG,
     selection=ENRICHMENT,
     description="The twelve enrichers, their tier entries and the closing report, legacy skipped "
     "(the old `npm run db:seed:dynamic`).",
+)
+
+reset_and_seed_job = define_asset_job(
+    "reset_and_seed_job",
+    run_tags={**DATABASE_TAG, RESET_TAG: "true"},
+    selection=AssetSelection.all(),
+    description="The old `npm run db:reset`: empty every Mentara table (keeping the schema Prisma owns, "
+    "creating what is missing), then seed and verify. Refused on production databases.",
 )
 
 audit_job = define_asset_job(

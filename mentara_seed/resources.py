@@ -7,6 +7,7 @@ so the URL, and any password in it, never appears in the UI's config view.
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
@@ -16,8 +17,9 @@ from dagster import ConfigurableResource, InitResourceContext
 from pydantic import Field, PrivateAttr
 from sqlalchemy.engine import URL, Connection, Engine
 
-from mentara_seed.schema.manage import ensure_schema
-from mentara_seed.settings import SeedSettings, masked, resolve_database_url
+from mentara_seed.guard import RunLock, check_host, check_not_production
+from mentara_seed.schema.manage import ensure_schema, reset_tables
+from mentara_seed.settings import SeedSettings, SettingsError, masked, resolve_database_url
 
 
 def create_seed_engine(url: URL) -> Engine:
@@ -51,9 +53,20 @@ class MentaraDatabase(ConfigurableResource):
         default=None,
         description="SQLAlchemy URL of the target; default: $MENTARA_DATABASE_URL, else ./.data/mentara.sqlite3",
     )
+    url_env: Optional[str] = Field(
+        default=None,
+        description="Name of an environment variable holding the URL (e.g. MENTARA_STAGING_DATABASE_URL), "
+        "so that a secret URL never appears in run config",
+    )
     _engine: Optional[Engine] = PrivateAttr(default=None)
+    _lock: Optional[RunLock] = PrivateAttr(default=None)
 
     def resolved_url(self) -> URL:
+        if self.url is None and self.url_env:
+            value = os.environ.get(self.url_env, "").strip()
+            if not value:
+                raise SettingsError(f"{self.url_env} is not set; it must hold the target database URL")
+            return resolve_database_url(value)
         return resolve_database_url(self.url)
 
     def describe(self) -> str:
@@ -68,9 +81,26 @@ class MentaraDatabase(ConfigurableResource):
         return self._engine
 
     @contextmanager
-    def transaction(self) -> Iterator[Connection]:
-        """One transaction with the Mentara schema in place (created on an empty database)."""
+    def transaction(self, reset: bool = False) -> Iterator[Connection]:
+        """One writing transaction, after the guard and under the run lock.
+
+        The target must be allowed (loopback, SQLite or an allowed host) and not
+        marked as production; the first write of a run takes the database's
+        run lock and keeps it until the run ends. The schema is created on an
+        empty database; with ``reset``, every Mentara table is emptied first.
+        """
+        url = self.resolved_url()
+        check_host(url)
+        if self._lock is None:
+            with self.engine().connect() as probe:
+                check_not_production(probe)
+            lock = RunLock(self.engine(), url)
+            lock.acquire()
+            self._lock = lock
         with self.engine().begin() as conn:
+            check_not_production(conn)
+            if reset:
+                reset_tables(conn)
             ensure_schema(conn)
             yield conn
 
@@ -90,6 +120,9 @@ class MentaraDatabase(ConfigurableResource):
                     conn.exec_driver_sql("PRAGMA query_only = OFF")
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None

@@ -65,6 +65,15 @@ def test_jobs_select_what_the_old_commands_did():
     assert _selected("seed_job") == set(GRAPH)
     assert _selected("enrich_job") == {name for name, (group, _) in GRAPH.items() if group != "legacy"}
     assert _selected("audit_job") == set()
+    assert _selected("reset_and_seed_job") == set(GRAPH)
+    assert defs.resolve_job_def("reset_and_seed_job").run_tags["mentara/reset"] == "true"
+    assert "mentara/reset" not in defs.resolve_job_def("seed_job").run_tags
+
+
+def test_the_nightly_schedule_is_registered():
+    schedule = defs.resolve_schedule_def("nightly_staging_refresh_schedule")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 3 * * *", "UTC")
+    assert schedule.job_name == "enrich_job"
 
 
 def test_checks_hang_off_the_asset_that_guarantees_them():

@@ -16,11 +16,14 @@ from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult,
 
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.resources import MentaraDatabase, SeedConfig
+from mentara_seed.guard import RefusedError
 from mentara_seed.schema.manage import SchemaError
 from mentara_seed.seeding import Seeding
 from mentara_seed.settings import SeedSettings, SettingsError
 
 Rule = Callable[[Seeding], None]
+# Writing steps share this concurrency pool (limit 1 in dagster.yaml), whichever run they belong to.
+DATABASE_POOL = "mentara_database"
 
 
 def settings_or_fail(database: MentaraDatabase, seed_config: SeedConfig) -> SeedSettings:
@@ -49,16 +52,19 @@ def run_step(
     seed_config: SeedConfig,
     rule: Rule,
     owns: Optional[sa.Table],
+    reset: bool = False,
 ) -> MaterializeResult:
     settings = settings_or_fail(database, seed_config)
     context.log.info(f"Target: {database.describe()} ({settings.describe()})")
     started = time.perf_counter()
     try:
-        with database.transaction() as conn:
+        with database.transaction(reset=reset) as conn:
+            if reset:
+                context.log.warning(f"Reset: emptied every Mentara table of {database.describe()}")
             seeding = Seeding(conn, settings)
             rule(seeding)
             row_count = seeding.count(owns) if owns is not None else None
-    except SchemaError as exc:
+    except (SchemaError, RefusedError) as exc:
         raise Failure(description=str(exc)) from None
     added = dict(sorted(seeding.added.items()))
     unmet = {name: n for name, n in sorted(seeding.unmet.items()) if n}
@@ -83,25 +89,26 @@ def run_step(
     return MaterializeResult(metadata=metadata)
 
 
-def seed_asset(name: str, *, group: str, deps: Sequence[str | AssetKey], owns: sa.Table):
+# A run tagged with this (reset_and_seed_job is) empties every Mentara table before the root asset seeds.
+RESET_TAG = "mentara/reset"
+
+
+def seed_asset(name: str, *, group: str, deps: Sequence[str | AssetKey], owns: sa.Table, resettable: bool = False):
     """Declare ``rule`` (a function of a ``Seeding``) as the asset ``name``.
 
-    The rule's docstring becomes the asset's description in the UI.
+    The rule's docstring becomes the asset's description in the UI. In a run
+    tagged ``mentara/reset=true``, the ``resettable`` root asset first empties
+    every Mentara table.
     """
 
     def decorator(rule: Rule):
-        @asset(
-            name=name,
-            group_name=group,
-            deps=list(deps),
-            description=rule.__doc__,
-            kinds={"sql"},
-            tags={"mentara/table": owns.name},
-        )
-        def _seed_asset(context: AssetExecutionContext, database: MentaraDatabase, seed_config: SeedConfig) -> MaterializeResult:
-            return run_step(context, database, seed_config, rule, owns)
+        @asset(name=name, group_name=group, deps=list(deps), description=rule.__doc__, kinds={"sql"},
+               tags={"mentara/table": owns.name}, pool=DATABASE_POOL)
+        def _seed_asset(context: AssetExecutionContext, database: MentaraDatabase,
+                        seed_config: SeedConfig) -> MaterializeResult:
+            reset = resettable and context.run.tags.get(RESET_TAG) == "true"
+            return run_step(context, database, seed_config, rule, owns, reset=reset)
 
-        _seed_asset.rule = rule  # type: ignore[attr-defined]  # the plain function, for direct use
         return _seed_asset
 
     return decorator

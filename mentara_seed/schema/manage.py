@@ -31,3 +31,18 @@ def ensure_schema(conn: Connection) -> bool:
         )
     metadata.create_all(conn)
     return True
+
+
+def reset_tables(conn: Connection) -> None:
+    """Create whatever tables are missing, then empty every Mentara table (the schema stays).
+
+    Tables outside the Mentara schema, such as Prisma's ``_prisma_migrations``,
+    are left alone.
+    """
+    metadata.create_all(conn, checkfirst=True)
+    tables = list(reversed(metadata.sorted_tables))
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables))
+    else:
+        for table in tables:
+            conn.execute(table.delete())

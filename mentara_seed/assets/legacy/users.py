@@ -30,7 +30,7 @@ def planned_users(s: Seeding) -> list[tuple[str, int, str]]:
     return [(role, k, seed_id("user", role, k)) for role in ROLES for k in range(counts[role])]
 
 
-@seed_asset("users", group="legacy", deps=[], owns=T.User)
+@seed_asset("users", group="legacy", deps=[], owns=T.User, resettable=True)
 def generate_users(s: Seeding) -> None:
     """Users with Client, Therapist (full application, mostly APPROVED), Admin and Moderator profiles,
     at the mode's volumes times the scale, including the fixed test accounts. Users already present

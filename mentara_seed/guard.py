@@ -1,0 +1,133 @@
+"""Safety: the production guard, and one seeding run at a time per database.
+
+The guard runs before any write. Allowed without asking: SQLite files and
+database servers on the loopback interface (or the local socket). Any other
+host must be listed in ``MENTARA_SEED_ALLOWED_HOSTS``. A database that an
+operator has marked as production is refused even when its host is allowed:
+the marker lives in the database itself (a schema on Postgres, outside
+Prisma's ``public``; a table on SQLite), so a copied URL or a restored dump
+still trips it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import ipaddress
+import os
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Connection, Engine
+
+ENV_ALLOWED_HOSTS = "MENTARA_SEED_ALLOWED_HOSTS"
+ENV_LOCK_TIMEOUT = "MENTARA_SEED_LOCK_TIMEOUT"
+PRODUCTION_SCHEMA = "mentara_production"  # Postgres: CREATE SCHEMA mentara_production;
+PRODUCTION_TABLE = "_mentara_production"  # SQLite:   CREATE TABLE _mentara_production(x);
+LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+class RefusedError(RuntimeError):
+    """The seeder will not write to this database. The message says why, in one line."""
+
+
+def allowed_hosts() -> set[str]:
+    return {h.strip().lower() for h in os.environ.get(ENV_ALLOWED_HOSTS, "").split(",") if h.strip()}
+
+
+def is_loopback(host: str | None) -> bool:
+    if not host or host.startswith("/"):  # no host, or a Unix socket directory: this machine
+        return True
+    if host.lower() in LOCAL_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_host(url: URL) -> None:
+    if url.drivername.startswith("sqlite"):
+        return
+    in_query = url.query.get("host") or ()
+    hosts = [url.host, *([in_query] if isinstance(in_query, str) else in_query)]
+    for host in filter(None, hosts) if any(hosts) else [None]:
+        if not is_loopback(host) and (host or "").lower() not in allowed_hosts():
+            raise RefusedError(
+                f"refusing to write to host '{host}': only SQLite files and loopback servers are allowed by default; "
+                f"add it to {ENV_ALLOWED_HOSTS} if it really is a test database"
+            )
+
+
+def is_marked_production(conn: Connection) -> bool:
+    if conn.dialect.name == "postgresql":
+        return bool(conn.execute(
+            sa.text("SELECT 1 FROM information_schema.schemata WHERE schema_name = :name"), {"name": PRODUCTION_SCHEMA}
+        ).first())
+    return PRODUCTION_TABLE in sa.inspect(conn).get_table_names()
+
+
+def check_not_production(conn: Connection) -> None:
+    if is_marked_production(conn):
+        raise RefusedError(
+            "refusing to write: this database is marked as production "
+            + (f"(schema {PRODUCTION_SCHEMA} exists)" if conn.dialect.name == "postgresql" else f"(table {PRODUCTION_TABLE} exists)")
+        )
+
+
+class RunLock:
+    """One seeding run at a time per database: a Postgres advisory lock or a lock file next to SQLite.
+
+    Held from the run's first write until the run ends. A second run waits up
+    to ``MENTARA_SEED_LOCK_TIMEOUT`` seconds (default 600), then stops with a
+    clear message; the two never interleave.
+    """
+
+    def __init__(self, engine: Engine, url: URL) -> None:
+        self.engine, self.url = engine, url
+        self._conn: Connection | None = None
+        self._file = None
+
+    @property
+    def key(self) -> int:
+        return int.from_bytes(hashlib.blake2b(b"mentara_seed/run-lock", digest_size=8).digest(), "big", signed=True)
+
+    def acquire(self, timeout: float | None = None) -> None:
+        timeout = float(os.environ.get(ENV_LOCK_TIMEOUT, "600")) if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        if self.url.drivername.startswith("sqlite"):
+            path = Path(f"{Path(self.url.database).expanduser().resolve()}.lock")
+            self._file = open(path, "a+")
+            while True:
+                try:
+                    fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        self._file.close()
+                        self._file = None
+                        raise RefusedError(self._busy(timeout)) from None
+                    time.sleep(0.2)
+        self._conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        while not self._conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar_one():
+            if time.monotonic() >= deadline:
+                self.release()
+                raise RefusedError(self._busy(timeout))
+            time.sleep(0.2)
+
+    def _busy(self, timeout: float) -> str:
+        return (f"another seeding run holds this database's lock; waited {timeout:g} s "
+                f"(raise {ENV_LOCK_TIMEOUT} to wait longer)")
+
+    def release(self) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+        if self._conn is not None:
+            try:
+                self._conn.execute(sa.text("SELECT pg_advisory_unlock_all()"))
+            finally:
+                self._conn.close()
+                self._conn = None

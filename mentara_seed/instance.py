@@ -1,0 +1,60 @@
+"""Preparing a DAGSTER_HOME for this project: `python -m mentara_seed.instance HOME`.
+
+The instance (dagster.yaml) keeps runs, event logs and schedules in Postgres,
+at ``MENTARA_DAGSTER_STORAGE_URL``; unset, the local default below, whose
+database is created when missing. Where no Postgres answers (a laptop with
+nothing installed), the same configuration is used with Dagster's SQLite
+storage inside HOME instead, and a note says so. Prints the environment to
+run Dagster with, as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+import yaml
+from sqlalchemy.engine import make_url
+
+ENV_STORAGE_URL = "MENTARA_DAGSTER_STORAGE_URL"
+DEFAULT_STORAGE_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/mentara_dagster"
+CONFIG = Path(__file__).resolve().parent.parent / "dagster.yaml"
+
+
+def ensure_storage_database(url: str) -> None:
+    """Create the storage database on its server if it does not exist (raises if no server answers)."""
+    target = make_url(url)
+    server = target.set(drivername="postgresql+psycopg2", database="postgres")
+    engine = sa.create_engine(server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).first()
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        engine.dispose()
+
+
+def prepare(home: Path, config: Path = CONFIG) -> dict[str, str]:
+    home.mkdir(parents=True, exist_ok=True)
+    settings = yaml.safe_load(config.read_text())
+    url = os.environ.get(ENV_STORAGE_URL) or DEFAULT_STORAGE_URL
+    env = {"DAGSTER_HOME": str(home)}
+    try:
+        ensure_storage_database(url)
+        env[ENV_STORAGE_URL] = url
+    except sa.exc.OperationalError as exc:
+        if os.environ.get(ENV_STORAGE_URL):
+            raise SystemExit(f"{ENV_STORAGE_URL} does not answer: {exc.orig.__class__.__name__}") from None
+        settings.pop("storage")
+        print(f"note: no Postgres for Dagster's run storage at {make_url(url).render_as_string(hide_password=True)}; "
+              f"keeping runs in SQLite under {home}", file=sys.stderr)
+    (home / "dagster.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
+    return env
+
+
+if __name__ == "__main__":
+    print(json.dumps(prepare(Path(sys.argv[1]).resolve())))
