@@ -38,16 +38,17 @@ def ensure_storage_database(url: str) -> None:
         engine.dispose()
 
 
-def prepare(home: Path, config: Path = CONFIG) -> dict[str, str]:
+def prepare(home: Path, storage_url: str | None = None, config: Path = CONFIG) -> dict[str, str]:
     home.mkdir(parents=True, exist_ok=True)
     settings = yaml.safe_load(config.read_text())
-    url = os.environ.get(ENV_STORAGE_URL) or DEFAULT_STORAGE_URL
+    explicit = storage_url or os.environ.get(ENV_STORAGE_URL)
+    url = explicit or DEFAULT_STORAGE_URL
     env = {"DAGSTER_HOME": str(home)}
     try:
         ensure_storage_database(url)
         env[ENV_STORAGE_URL] = url
     except sa.exc.OperationalError as exc:
-        if os.environ.get(ENV_STORAGE_URL):
+        if explicit:
             raise SystemExit(f"{ENV_STORAGE_URL} does not answer: {exc.orig.__class__.__name__}") from None
         settings.pop("storage")
         print(f"note: no Postgres for Dagster's run storage at {make_url(url).render_as_string(hide_password=True)}; "
