@@ -18,6 +18,8 @@ from pydantic import Field, PrivateAttr
 from sqlalchemy.engine import URL, Connection, Engine
 
 from mentara_seed.guard import RunLock, check_host, check_not_production
+from mentara_seed.preflight import check_schema, connect_checked, preflight
+from mentara_seed.schema.manage import SchemaError
 from mentara_seed.schema.manage import ensure_schema, reset_tables
 from mentara_seed.settings import SeedSettings, SettingsError, masked, resolve_database_url
 
@@ -25,7 +27,6 @@ from mentara_seed.settings import SeedSettings, SettingsError, masked, resolve_d
 def create_seed_engine(url: URL) -> Engine:
     """An engine tuned for bulk seeding on either backend."""
     if url.drivername.startswith("sqlite"):
-        Path(url.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"timeout": 60})
 
         @sa.event.listens_for(engine, "connect")
@@ -60,6 +61,7 @@ class MentaraDatabase(ConfigurableResource):
     )
     _engine: Optional[Engine] = PrivateAttr(default=None)
     _lock: Optional[RunLock] = PrivateAttr(default=None)
+    _schema_checked: bool = PrivateAttr(default=False)
 
     def resolved_url(self) -> URL:
         if self.url is None and self.url_env:
@@ -92,8 +94,7 @@ class MentaraDatabase(ConfigurableResource):
         url = self.resolved_url()
         check_host(url)
         if self._lock is None:
-            with self.engine().connect() as probe:
-                check_not_production(probe)
+            preflight(self.engine(), url, reset=reset)
             lock = RunLock(self.engine(), url)
             lock.acquire()
             self._lock = lock
@@ -106,8 +107,17 @@ class MentaraDatabase(ConfigurableResource):
 
     @contextmanager
     def read_only(self) -> Iterator[Connection]:
-        """A connection that cannot write: checks and audits use nothing else."""
-        with self.engine().connect() as conn:
+        """A connection that cannot write: checks and audits use nothing else.
+
+        The first one of a run makes sure there is a Mentara schema to read
+        (and that it is the expected one), without creating anything.
+        """
+        with connect_checked(self.engine(), self.resolved_url(), create=False) as conn:
+            if not self._schema_checked:
+                if check_schema(conn, reset=False):
+                    raise SchemaError("the target has no Mentara schema yet; seed it first (seed_job) or fix MENTARA_DATABASE_URL")
+                conn.rollback()
+                self._schema_checked = True
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             else:

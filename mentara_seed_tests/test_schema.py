@@ -293,3 +293,29 @@ def test_sqlite_arrays_and_json_round_trip(sqlite_engine):
         assert conn.execute(sa.text('SELECT count(*) FROM "Notification" WHERE data IS NULL')).scalar_one() == 1
         flags = conn.execute(sa.select(tables.Notification.c.isRead, tables.Notification.c.priority)).first()
         assert tuple(flags) == (False, "NORMAL")
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+def test_the_stored_expected_schema_is_what_create_schema_makes(dialect, request, tmp_path):
+    """The drift check compares targets with mentara_seed/schema/expected/<dialect>.json.
+
+    After changing tables.py, regenerate it: MENTARA_SEED_UPDATE_EXPECTED=1 pytest -k stored_expected
+    """
+    import json
+    import os
+
+    from mentara_seed.preflight import EXPECTED, expected_snapshot
+
+    if dialect == "postgresql":
+        url = request.getfixturevalue("postgres_databases").create()
+    else:
+        url = f"sqlite+pysqlite:///{tmp_path / 'fresh.sqlite3'}"
+    engine = sa.create_engine(url)
+    create_schema(engine)
+    with engine.connect() as conn:
+        fresh = json.loads(json.dumps(schema_snapshot(conn)))
+    engine.dispose()
+    if os.environ.get("MENTARA_SEED_UPDATE_EXPECTED") == "1":
+        (EXPECTED / f"{dialect}.json").write_text(json.dumps(fresh, indent=1, sort_keys=True) + "\n")
+        expected_snapshot.cache_clear()
+    assert schema_diff(expected_snapshot(dialect), fresh) == []

@@ -8,10 +8,12 @@ rows added per table, the owned table's row count and the deficits found.
 
 
 import time
-from typing import Callable, Optional, Sequence
+from contextlib import contextmanager
+from typing import Callable, Iterator, Optional, Sequence
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 
 from mentara_seed.requirements import BY_NAME
@@ -31,7 +33,17 @@ def settings_or_fail(database: MentaraDatabase, seed_config: SeedConfig) -> Seed
     try:
         database.resolved_url()
         return seed_config.resolve()
-    except SettingsError as exc:
+    except (SettingsError, SchemaError, RefusedError) as exc:
+        raise Failure(description=str(exc)) from None
+
+
+@contextmanager
+def reading(database: MentaraDatabase) -> Iterator[Connection]:
+    """A read-only connection for checks and reports; a bad target fails with one line."""
+    try:
+        with database.read_only() as conn:
+            yield conn
+    except (SchemaError, RefusedError) as exc:
         raise Failure(description=str(exc)) from None
 
 

@@ -24,7 +24,7 @@ from dagster import (
     asset_check,
 )
 
-from mentara_seed.assets.common import settings_or_fail
+from mentara_seed.assets.common import reading, settings_or_fail
 from mentara_seed.checks.findings import evaluate_minimum, evaluate_rule, findings_table
 from mentara_seed.checks.rules import RULES
 from mentara_seed.requirements import REQUIREMENTS
@@ -62,7 +62,7 @@ def seed_report(context: AssetExecutionContext, database: MentaraDatabase, seed_
     failed = [e.check_name for e in evaluations if not e.passed]
     run = instance.get_run_record_by_id(run_id)
     duration = round(time.time() - run.start_time, 2) if run and run.start_time else None
-    with database.read_only() as conn:
+    with reading(database) as conn:
         counts = table_row_counts(conn)
     frame = pd.DataFrame(
         [{"table": name, "rows_added": added.get(name, 0), "rows": n} for name, n in sorted(counts.items())]
@@ -97,7 +97,7 @@ def seed_report(context: AssetExecutionContext, database: MentaraDatabase, seed_
 )
 def database_audit(context: AssetCheckExecutionContext, database: MentaraDatabase, seed_config: SeedConfig) -> AssetCheckResult:
     settings = settings_or_fail(database, seed_config)
-    with database.read_only() as conn:
+    with reading(database) as conn:
         findings = [evaluate_minimum(conn, r, settings.mode, settings.anchor) for r in REQUIREMENTS]
         findings += [evaluate_rule(conn, r, settings.anchor) for r in RULES]
     table = findings_table(findings)

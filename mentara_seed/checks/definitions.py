@@ -7,7 +7,7 @@ a read-only connection.
 
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetChecksDefinition, asset_check
 
-from mentara_seed.assets.common import settings_or_fail
+from mentara_seed.assets.common import reading, settings_or_fail
 from mentara_seed.checks.findings import evaluate_minimum, evaluate_rule
 from mentara_seed.checks.rules import RULES, IntegrityRule
 from mentara_seed.requirements import REQUIREMENTS, Requirement
@@ -24,7 +24,7 @@ def minimum_check(requirement: Requirement) -> AssetChecksDefinition:
     )
     def _check(context: AssetCheckExecutionContext, database: MentaraDatabase, seed_config: SeedConfig) -> AssetCheckResult:
         settings = settings_or_fail(database, seed_config)
-        with database.read_only() as conn:
+        with reading(database) as conn:
             finding = evaluate_minimum(conn, requirement, settings.mode, settings.anchor)
         context.log.info(f"{finding.name}: {finding.violations} entities short, {finding.rows_missing} rows missing")
         return finding.to_check_result()
@@ -36,7 +36,7 @@ def integrity_check(rule: IntegrityRule) -> AssetChecksDefinition:
     @asset_check(asset=rule.asset, name=rule.name, blocking=True, description=rule.description)
     def _check(context: AssetCheckExecutionContext, database: MentaraDatabase, seed_config: SeedConfig) -> AssetCheckResult:
         settings = settings_or_fail(database, seed_config)
-        with database.read_only() as conn:
+        with reading(database) as conn:
             finding = evaluate_rule(conn, rule, settings.anchor)
         context.log.info(f"{finding.name}: {finding.violations} violating rows")
         return finding.to_check_result()
