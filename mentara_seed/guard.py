@@ -21,8 +21,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine
 
+from mentara_seed.settings import ENV_LOCK_TIMEOUT, parse_lock_timeout
+
 ENV_ALLOWED_HOSTS = "MENTARA_SEED_ALLOWED_HOSTS"
-ENV_LOCK_TIMEOUT = "MENTARA_SEED_LOCK_TIMEOUT"
 PRODUCTION_SCHEMA = "mentara_production"  # Postgres: CREATE SCHEMA mentara_production;
 PRODUCTION_TABLE = "_mentara_production"  # SQLite:   CREATE TABLE _mentara_production(x);
 LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
@@ -94,7 +95,7 @@ class RunLock:
         return int.from_bytes(hashlib.blake2b(b"mentara_seed/run-lock", digest_size=8).digest(), "big", signed=True)
 
     def acquire(self, timeout: float | None = None) -> None:
-        timeout = float(os.environ.get(ENV_LOCK_TIMEOUT, "600")) if timeout is None else timeout
+        timeout = parse_lock_timeout(os.environ.get(ENV_LOCK_TIMEOUT)) if timeout is None else timeout
         deadline = time.monotonic() + timeout
         if self.url.drivername.startswith("sqlite"):
             path = Path(f"{Path(self.url.database).expanduser().resolve()}.lock")

@@ -34,7 +34,6 @@ def create_seed_engine(url: URL) -> Engine:
             cursor = dbapi_connection.cursor()
             # Foreign keys are off by default in SQLite; the seeder wants them checked.
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
@@ -98,6 +97,10 @@ class MentaraDatabase(ConfigurableResource):
             lock = RunLock(self.engine(), url)
             lock.acquire()
             self._lock = lock
+            if url.drivername.startswith("sqlite"):
+                # Write-ahead logging: readers (the UI, an audit) never block on a seeding run.
+                with self.engine().connect() as conn:
+                    conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         with self.engine().begin() as conn:
             check_not_production(conn)
             if reset:

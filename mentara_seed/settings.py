@@ -21,13 +21,19 @@ DEFAULT_MODE = "medium"
 DEFAULT_TEST_PASSWORD = "MentaraDev!2025"
 DEFAULT_SQLITE_PATH = Path(".data") / "mentara.sqlite3"
 SUPPORTED_DRIVERS = ("sqlite+pysqlite", "postgresql+psycopg")
-MAX_SCALE = 1000
+MAX_SCALE = 10_000
+# Rows a seed writes at scale 1 (seed_report, anchor-independent to within a few percent), and
+# the peak memory a run needs per row written (docs/benchmarks.md); used to refuse a scale that
+# cannot fit in this machine's memory before anything is written.
+ROWS_AT_SCALE_1 = {"light": 700, "medium": 3_300, "heavy": 23_000}
+PEAK_BYTES_PER_ROW = 600
 
 ENV_DATABASE_URL = "MENTARA_DATABASE_URL"
 ENV_MODE = "MENTARA_SEED_MODE"
 ENV_SCALE = "MENTARA_SEED_SCALE"
 ENV_ANCHOR = "MENTARA_SEED_ANCHOR"
 ENV_TEST_PASSWORD = "MENTARA_SEED_TEST_PASSWORD"
+ENV_LOCK_TIMEOUT = "MENTARA_SEED_LOCK_TIMEOUT"
 
 
 class SettingsError(ValueError):
@@ -86,6 +92,40 @@ def parse_scale(value: str | int | None) -> int:
     return scale
 
 
+def available_memory() -> int:
+    """Bytes of memory available to a new process (MemAvailable), or total memory where unknown."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def check_fits_in_memory(mode: str, scale: int) -> None:
+    rows = ROWS_AT_SCALE_1[mode] * scale
+    need = rows * PEAK_BYTES_PER_ROW
+    have = available_memory()
+    if need > 0.8 * have:
+        raise SettingsError(
+            f"{ENV_SCALE}={scale} in {mode} mode means about {rows / 1e6:.0f} million rows and "
+            f"{need / 2**30:.0f} GiB of memory; this machine has {have / 2**30:.0f} GiB available: lower the scale"
+        )
+
+
+def parse_lock_timeout(value: str | None) -> float:
+    if value is None or not value.strip():
+        return 600.0
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 86_400:
+        raise SettingsError(f"{ENV_LOCK_TIMEOUT}='{value}' is not a number of seconds; accepted: 0 to 86400")
+    return seconds
+
+
 def start_of_utc_day(now: dt.datetime | None = None) -> dt.datetime:
     now = now or dt.datetime.now(dt.timezone.utc)
     return now.astimezone(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
@@ -123,6 +163,7 @@ class SeedSettings:
     scale: int
     anchor: dt.datetime
     test_password: str
+    lock_timeout: float = 600.0
 
     @classmethod
     def resolve(
@@ -133,14 +174,17 @@ class SeedSettings:
         test_password: str | None = None,
     ) -> "SeedSettings":
         """Explicit values win over the environment, which wins over defaults."""
-        return cls(
+        settings = cls(
             mode=parse_mode(_pick(mode, ENV_MODE)),
             scale=parse_scale(_pick(scale, ENV_SCALE)),
             anchor=parse_anchor(_pick(anchor, ENV_ANCHOR)),
             test_password=parse_test_password(
                 test_password if test_password is not None else os.environ.get(ENV_TEST_PASSWORD)
             ),
+            lock_timeout=parse_lock_timeout(os.environ.get(ENV_LOCK_TIMEOUT)),
         )
+        check_fits_in_memory(settings.mode, settings.scale)
+        return settings
 
     def describe(self) -> str:
         return f"mode={self.mode} scale={self.scale} anchor={self.anchor.isoformat()}Z"

@@ -73,5 +73,5 @@ def test_a_bad_setting_fails_the_cli_with_one_clear_line(tmp_path):
     done = dagster_cli(["job", "execute", "-m", "mentara_seed.definitions", "-j", "seed_job"],
                        url, tmp_path / "dagster_home", extra_env={"MENTARA_SEED_SCALE": "0"})
     assert done.returncode != 0
-    assert "MENTARA_SEED_SCALE='0' is not a scale; accepted: a whole number from 1 to 1000" in done.stdout + done.stderr
+    assert "MENTARA_SEED_SCALE='0' is not a scale; accepted: a whole number from 1 to 10000" in done.stdout + done.stderr
     assert not (tmp_path / "never.sqlite3").exists()

@@ -50,9 +50,11 @@ def _browser(playwright):
 
 
 def _dismiss_welcome(page) -> None:
+    """Close the "Join the Dagster community" dialog the UI shows on first visits."""
     skip = page.get_by_role("button", name="Skip")
     if skip.count():
         skip.first.click()
+        page.wait_for_timeout(300)
 
 
 def test_the_ui_shows_the_lineage_and_materializes_tier3(services, tmp_path):
@@ -74,16 +76,28 @@ def test_the_ui_shows_the_lineage_and_materializes_tier3(services, tmp_path):
         page.goto(f"{services.base_url}/locations/mentara_seed/asset-groups/tier3")
         page.wait_for_load_state("networkidle")
         _dismiss_welcome(page)
-        page.get_by_role("button", name="Materialize all").first.click()
+        expect(page.get_by_text("enriched_hearts").first).to_be_visible(timeout=30_000)
+        button = page.get_by_role("button", name="Materialize all").first
+        expect(button).to_be_enabled(timeout=30_000)
+        for attempt in range(5):  # the welcome dialog may open late and cover the button
+            _dismiss_welcome(page)
+            try:
+                button.click(timeout=5_000)
+                break
+            except Exception:
+                if attempt == 4:
+                    raise
 
         launched = None
-        for _ in range(60):
+        for _ in range(120):
             new = [run for run in services.latest_runs() if run["runId"] not in before]
             if new:
                 launched = new[0]
                 break
             page.wait_for_timeout(500)
-        assert launched is not None, "no run was launched from the UI"
+        if launched is None:
+            page.screenshot(path=str(services.home / "no_run_launched.png"))
+        assert launched is not None, f"no run was launched from the UI (screenshot in {services.home})"
         assert {"/".join(a["path"]) for a in launched["assetSelection"]} == {"tier3", "enriched_comments", "enriched_hearts"}
         assert services.wait_for_run(launched["runId"]) == "SUCCESS"
 
