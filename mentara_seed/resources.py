@@ -18,7 +18,7 @@ from pydantic import Field, PrivateAttr
 from sqlalchemy.engine import URL, Connection, Engine
 
 from mentara_seed.guard import RunLock, check_host, check_not_production
-from mentara_seed.preflight import check_schema, connect_checked, preflight
+from mentara_seed.preflight import check_schema, check_sqlite_path, connect_checked, preflight
 from mentara_seed.schema.manage import SchemaError
 from mentara_seed.schema.manage import ensure_schema, reset_tables
 from mentara_seed.settings import SeedSettings, SettingsError, masked, resolve_database_url
@@ -30,12 +30,19 @@ def create_seed_engine(url: URL) -> Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 60})
 
         @sa.event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record) -> None:
+        def _sqlite_connect(dbapi_connection, _record) -> None:
+            # Let SQLAlchemy, not pysqlite, open transactions, so that DDL (schema
+            # creation, reset) is transactional too: a crash leaves no half schema.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             # Foreign keys are off by default in SQLite; the seeder wants them checked.
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _sqlite_begin(conn) -> None:
+            conn.exec_driver_sql("BEGIN")
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
@@ -93,14 +100,19 @@ class MentaraDatabase(ConfigurableResource):
         url = self.resolved_url()
         check_host(url)
         if self._lock is None:
-            preflight(self.engine(), url, reset=reset)
+            if url.drivername.startswith("sqlite"):
+                check_sqlite_path(url, create=True)
+            with connect_checked(self.engine(), url):  # an unreachable target fails with one line
+                pass
+            # Lock first: a concurrent run must not see this one's schema half made.
             lock = RunLock(self.engine(), url)
             lock.acquire()
             self._lock = lock
+            preflight(self.engine(), url, reset=reset)
             if url.drivername.startswith("sqlite"):
                 # Write-ahead logging: readers (the UI, an audit) never block on a seeding run.
                 with self.engine().connect() as conn:
-                    conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+                    conn.connection.driver_connection.execute("PRAGMA journal_mode=WAL")
         with self.engine().begin() as conn:
             check_not_production(conn)
             if reset:
@@ -130,7 +142,7 @@ class MentaraDatabase(ConfigurableResource):
             finally:
                 conn.rollback()
                 if conn.dialect.name == "sqlite":
-                    conn.exec_driver_sql("PRAGMA query_only = OFF")
+                    conn.connection.driver_connection.execute("PRAGMA query_only = OFF")
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         if self._lock is not None:

@@ -18,6 +18,7 @@ from typing import Iterable, Iterator, Mapping, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from mentara_seed.failpoints import failpoint
 from mentara_seed.generate.keys import seed_id, stream
 from mentara_seed.requirements import Requirement
 from mentara_seed.settings import SeedSettings
@@ -141,5 +142,6 @@ class Seeding:
         statement = table.insert()
         for part in chunks(rows):
             self.conn.execute(statement, list(part))
+            failpoint(f"insert:{table.name}")
         self.added[table.name] += len(rows)
         return len(rows)

@@ -40,6 +40,12 @@ class SettingsError(ValueError):
     """A setting has a value the seeder cannot use. The message is one line."""
 
 
+def shown(value: object) -> str:
+    """A user's value quoted for a one-line message: escaped, and cut if long."""
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:40] + "...")
+
+
 def default_database_url() -> str:
     """The embedded default: an SQLite file under ./.data of the working directory."""
     return f"sqlite+pysqlite:///{DEFAULT_SQLITE_PATH.resolve()}"
@@ -56,7 +62,7 @@ def parse_database_url(value: str | None) -> URL:
     raw = value or default_database_url()
     try:
         url = make_url(raw)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise SettingsError(
             f"{ENV_DATABASE_URL} is not a database URL; expected e.g. "
             "postgresql+psycopg://user@host:5432/db or sqlite+pysqlite:///path/to/file.sqlite3"
@@ -76,7 +82,7 @@ def parse_database_url(value: str | None) -> URL:
 def parse_mode(value: str | None) -> str:
     mode = (value or DEFAULT_MODE).lower()
     if mode not in MODES:
-        raise SettingsError(f"{ENV_MODE}='{value}' is not a mode; accepted: {', '.join(MODES)}")
+        raise SettingsError(f"{ENV_MODE}={shown(value)} is not a mode; accepted: {', '.join(MODES)}")
     return mode
 
 
@@ -88,7 +94,7 @@ def parse_scale(value: str | int | None) -> int:
     except ValueError:
         scale = 0
     if scale < 1 or scale > MAX_SCALE:
-        raise SettingsError(f"{ENV_SCALE}='{value}' is not a scale; accepted: a whole number from 1 to {MAX_SCALE}")
+        raise SettingsError(f"{ENV_SCALE}={shown(value)} is not a scale; accepted: a whole number from 1 to {MAX_SCALE}")
     return scale
 
 
@@ -122,7 +128,7 @@ def parse_lock_timeout(value: str | None) -> float:
     except ValueError:
         seconds = -1.0
     if not 0 <= seconds <= 86_400:
-        raise SettingsError(f"{ENV_LOCK_TIMEOUT}='{value}' is not a number of seconds; accepted: 0 to 86400")
+        raise SettingsError(f"{ENV_LOCK_TIMEOUT}={shown(value)} is not a number of seconds; accepted: 0 to 86400")
     return seconds
 
 
@@ -139,7 +145,7 @@ def parse_anchor(value: str | None) -> dt.datetime:
         parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise SettingsError(
-            f"{ENV_ANCHOR}='{value}' is not an ISO-8601 date or time; accepted e.g. 2026-01-15 or 2026-01-15T09:00:00Z"
+            f"{ENV_ANCHOR}={shown(value)} is not an ISO-8601 date or time; accepted e.g. 2026-01-15 or 2026-01-15T09:00:00Z"
         ) from None
     if parsed.tzinfo is not None:
         parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)

@@ -109,6 +109,15 @@ def prisma_ddl() -> str:
 TARGETS = ["sqlite", "postgres", "postgres_prisma"]
 
 
+def _target(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite+pysqlite:///{tmp_path / 'mentara.sqlite3'}"
+    databases = request.getfixturevalue("postgres_databases")
+    if request.param == "postgres":
+        return databases.create()
+    return databases.create(ddl=request.getfixturevalue("prisma_ddl"))
+
+
 @pytest.fixture(params=TARGETS)
 def target_url(request, tmp_path) -> str:
     """An empty target database of each kind the seeder supports.
@@ -116,9 +125,10 @@ def target_url(request, tmp_path) -> str:
     ``sqlite`` and ``postgres`` start empty (the seeder creates the schema);
     ``postgres_prisma`` starts with the schema exactly as Prisma creates it.
     """
-    if request.param == "sqlite":
-        return f"sqlite+pysqlite:///{tmp_path / 'mentara.sqlite3'}"
-    databases = request.getfixturevalue("postgres_databases")
-    if request.param == "postgres":
-        return databases.create()
-    return databases.create(ddl=request.getfixturevalue("prisma_ddl"))
+    return _target(request, tmp_path)
+
+
+@pytest.fixture(params=["sqlite", "postgres_prisma"])
+def backend_url(request, tmp_path) -> str:
+    """One empty target per backend (for the slow, process-level tests)."""
+    return _target(request, tmp_path)

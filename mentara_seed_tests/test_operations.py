@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
-import threading
 
 import pytest
 import sqlalchemy as sa
@@ -182,22 +179,3 @@ def test_a_second_run_waits_for_the_lock_then_says_why_it_gave_up(target_url):
         holder.release()
     engine.dispose()
     RunLock(create_seed_engine(url), url).acquire(timeout=1)
-
-
-def test_two_cli_runs_at_once_end_as_one_run(tmp_path):
-    url = f"sqlite+pysqlite:///{tmp_path / 'db.sqlite3'}"
-    once = f"sqlite+pysqlite:///{tmp_path / 'once.sqlite3'}"
-    results = []
-
-    def seed(home):
-        results.append(dagster_cli(["job", "execute", "-m", "mentara_seed.definitions", "-j", "seed_job"],
-                                   url, tmp_path / home, mode="light"))
-
-    threads = [threading.Thread(target=seed, args=(f"home{i}",)) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert [r.returncode for r in results] == [0, 0], [r.stderr[-2000:] for r in results]
-    run_job(once, mode="light")
-    assert dump(url) == dump(once)

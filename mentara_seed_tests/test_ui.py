@@ -87,6 +87,13 @@ def test_the_ui_shows_the_lineage_and_materializes_tier3(services, tmp_path):
             except Exception:
                 if attempt == 4:
                     raise
+        # On an instance that has not materialized tier 2 yet, the UI asks first.
+        confirm = page.get_by_role("button", name="Confirm")
+        try:
+            confirm.wait_for(timeout=3_000)
+            confirm.click()
+        except Exception:
+            pass
 
         launched = None
         for _ in range(120):

@@ -18,6 +18,7 @@ from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult,
 
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.resources import MentaraDatabase, SeedConfig
+from mentara_seed.failpoints import failpoint
 from mentara_seed.guard import RefusedError
 from mentara_seed.schema.manage import SchemaError
 from mentara_seed.seeding import Seeding
@@ -76,8 +77,10 @@ def run_step(
             seeding = Seeding(conn, settings)
             rule(seeding)
             row_count = seeding.count(owns) if owns is not None else None
+            failpoint(f"before_commit:{context.asset_key.to_user_string()}")
     except (SchemaError, RefusedError) as exc:
         raise Failure(description=str(exc)) from None
+    failpoint(f"after_commit:{context.asset_key.to_user_string()}")
     added = dict(sorted(seeding.added.items()))
     unmet = {name: n for name, n in sorted(seeding.unmet.items()) if n}
     context.log.info(
