@@ -16,13 +16,24 @@ import uuid
 NAMESPACE = uuid.UUID("5e3d7a1c-4f0b-5b8e-9c2d-6a7f1e0b3c49")
 
 
+_NAMESPACE_BYTES = NAMESPACE.bytes
+
+
 def _key(parts: tuple[object, ...]) -> str:
-    return "/".join(str(part) for part in parts)
+    return "/".join(map(str, parts))
 
 
 def seed_id(*parts: object) -> str:
-    """The UUID (as Prisma stores it: lowercase text) of the row named by ``parts``."""
-    return str(uuid.uuid5(NAMESPACE, _key(parts)))
+    """The UUID (as Prisma stores it: lowercase text) of the row named by ``parts``.
+
+    Exactly ``str(uuid.uuid5(NAMESPACE, key))``, computed without building UUID
+    objects (this runs once per seeded row).
+    """
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + _key(parts).encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def stream(*parts: object) -> random.Random:

@@ -161,8 +161,8 @@ def community(s: Seeding, community_id: str, name: str, topic: str, illness: boo
 
 
 def membership(s: Seeding, user_id: str, community_id: str) -> dict:
-    rng = s.rng("membership", user_id, community_id)
-    return {"id": seed_id("membership", user_id, community_id), "joinedAt": s.days_before(rng, 200, 400),
+    joined = s.anchor - dt.timedelta(seconds=int(86400 * (200 + 200 * s.unit("membership", user_id, community_id))))
+    return {"id": seed_id("membership", user_id, community_id), "joinedAt": joined,
             "communityId": community_id, "userId": user_id}
 
 
@@ -193,15 +193,13 @@ def comment(s: Seeding, comment_id: str, post_id: str, user_id: str, created: dt
 
 
 def post_heart(s: Seeding, post_id: str, user_id: str, after: dt.datetime) -> dict:
-    rng = s.rng("post_heart", post_id, user_id)
     return {"id": seed_id("post_heart", post_id, user_id), "postId": post_id, "userId": user_id,
-            "createdAt": s.between(rng, after, s.anchor)}
+            "createdAt": s.moment_after(s.unit("post_heart", post_id, user_id), after)}
 
 
 def comment_heart(s: Seeding, comment_id: str, user_id: str, after: dt.datetime) -> dict:
-    rng = s.rng("comment_heart", comment_id, user_id)
     return {"id": seed_id("comment_heart", comment_id, user_id), "commentId": comment_id, "userId": user_id,
-            "createdAt": s.between(rng, after, s.anchor)}
+            "createdAt": s.moment_after(s.unit("comment_heart", comment_id, user_id), after)}
 
 
 # -- therapy -------------------------------------------------------------------------

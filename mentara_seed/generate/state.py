@@ -86,3 +86,11 @@ def pairs_where(s: Seeding, table: sa.Table, left, right, column, values) -> set
     for part in chunks(sorted(values)):
         found.update((a, b) for a, b in s.rows(sa.select(left, right).where(column.in_(part))))
     return found
+
+
+def grouped(pairs: set[tuple[str, str]]) -> dict[str, set[str]]:
+    """``{(a, b), ...}`` as ``{a: {b, ...}}``."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for a, b in pairs:
+        out[a].add(b)
+    return out

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from mentara_seed.assets.common import seed_asset
 from mentara_seed.assets.legacy.relationships import joins_communities
 from mentara_seed.generate import makers, rows, state
-from mentara_seed.generate.keys import seed_id, unit
+from mentara_seed.generate.keys import seed_id
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
@@ -20,9 +20,10 @@ COMMENTS = "legacy_comment"
 REPLY_SHARE = 0.3
 
 
-def binomial(slots: int, p: float, *key: object) -> int:
+def binomial(s: Seeding, slots: int, p: float, *key: object) -> int:
     """A deterministic draw of how many of ``slots`` chances come true."""
-    return sum(unit(*key, slot) < p for slot in range(slots))
+    rng = s.rng(*key)
+    return sum(rng.random() < p for _ in range(slots))
 
 
 def legacy_posts(s: Seeding) -> list[sa.Row]:
@@ -102,15 +103,17 @@ def add_comments(s: Seeding, posts: list[sa.Row], members: dict[str, list[str]])
 def add_post_hearts(s: Seeding, posts: list[sa.Row], members: dict[str, list[str]]) -> None:
     v = s.volumes
     have = s.counts(sa.select(T.PostHeart.c.postId, sa.func.count()).group_by(T.PostHeart.c.postId))
-    wanted = {p.id: binomial(v.members_per_community, v.post_heart_likelihood, "post_hearts", p.id) for p in posts}
+    wanted = {p.id: binomial(s, v.members_per_community, v.post_heart_likelihood, "post_hearts", p.id) for p in posts}
     short = [p for p in posts if have.get(p.id, 0) < wanted[p.id]]
-    hearted = state.pairs_where(s, T.PostHeart, T.PostHeart.c.postId, T.PostHeart.c.userId, T.PostHeart.c.postId,
-                                {p.id for p in short})
+    hearted = state.grouped(state.pairs_where(s, T.PostHeart, T.PostHeart.c.postId, T.PostHeart.c.userId,
+                                              T.PostHeart.c.postId, {p.id for p in short}))
     new = []
     for post in short:
-        fans = [m for m in members.get(post.communityId, ()) if m != post.userId and (post.id, m) not in hearted]
-        s.rng("legacy_post_hearts", post.id).shuffle(fans)
-        new.extend(rows.post_heart(s, post.id, fan, post.createdAt) for fan in fans[: wanted[post.id] - have.get(post.id, 0)])
+        voices = members.get(post.communityId, [])
+        taken = {post.userId} | hearted.get(post.id, set())
+        fans = makers.sample_excluding(s.rng("legacy_post_hearts", post.id), voices, taken,
+                                       wanted[post.id] - have.get(post.id, 0))
+        new.extend(rows.post_heart(s, post.id, fan, post.createdAt) for fan in fans)
     s.insert(T.PostHeart, new)
 
 
@@ -123,13 +126,15 @@ def add_comment_hearts(s: Seeding, posts: list[sa.Row], members: dict[str, list[
     ) if c.id in planned and c.postId in community_of]
     have = s.counts(sa.select(T.CommentHeart.c.commentId, sa.func.count()).group_by(T.CommentHeart.c.commentId))
     slots = max(1, v.members_per_community // 4)
-    wanted = {c.id: binomial(slots, v.comment_heart_likelihood, "comment_hearts", c.id) for c in comments}
+    wanted = {c.id: binomial(s, slots, v.comment_heart_likelihood, "comment_hearts", c.id) for c in comments}
     short = [c for c in comments if have.get(c.id, 0) < wanted[c.id]]
-    hearted = state.pairs_where(s, T.CommentHeart, T.CommentHeart.c.commentId, T.CommentHeart.c.userId,
-                                T.CommentHeart.c.commentId, {c.id for c in short})
+    hearted = state.grouped(state.pairs_where(s, T.CommentHeart, T.CommentHeart.c.commentId, T.CommentHeart.c.userId,
+                                              T.CommentHeart.c.commentId, {c.id for c in short}))
     new = []
     for c in short:
-        fans = [m for m in members.get(community_of[c.postId], ()) if m != c.userId and (c.id, m) not in hearted]
-        s.rng("legacy_comment_hearts", c.id).shuffle(fans)
-        new.extend(rows.comment_heart(s, c.id, fan, c.createdAt) for fan in fans[: wanted[c.id] - have.get(c.id, 0)])
+        voices = members.get(community_of[c.postId], [])
+        taken = {c.userId} | hearted.get(c.id, set())
+        fans = makers.sample_excluding(s.rng("legacy_comment_hearts", c.id), voices, taken,
+                                       wanted[c.id] - have.get(c.id, 0))
+        new.extend(rows.comment_heart(s, c.id, fan, c.createdAt) for fan in fans)
     s.insert(T.CommentHeart, new)
