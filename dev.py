@@ -4,6 +4,7 @@
     python3 dev.py seed   [dagster job execute options]   seed the embedded SQLite database (or $MENTARA_DATABASE_URL)
     python3 dev.py test   [pytest options]                run the test suite
     python3 dev.py ui                                     start the Dagster UI (dagster dev) on http://127.0.0.1:3000
+    python3 dev.py bench  [--volumes ... --out FILE]      the benchmark (docs/benchmarks.md)
     python3 dev.py dagster ARGS...                        any dagster command, with this project's instance
 
 Only Python 3.11+ is needed: the first call creates ./.venv and installs the
@@ -66,7 +67,7 @@ def run(argv: list[str], env: dict[str, str] | None = None) -> int:
 
 def main(args: list[str]) -> int:
     command, rest = (args[0], args[1:]) if args else ("help", [])
-    if command not in ("seed", "test", "ui", "dagster"):
+    if command not in ("seed", "test", "ui", "dagster", "bench"):
         print(__doc__)
         return 0 if command in ("help", "-h", "--help") else 2
     ensure_environment()
@@ -75,6 +76,8 @@ def main(args: list[str]) -> int:
                    dagster_env())
     if command == "test":
         return run([str(BIN / "python"), "-m", "pytest", "-n", "2", *rest])
+    if command == "bench":
+        return run([str(BIN / "python"), "-m", "mentara_seed.bench", *rest])
     if command == "ui":
         return run([str(BIN / "dagster"), "dev", "-w", "workspace.yaml", *rest], dagster_env())
     return run([str(BIN / "dagster"), *rest], dagster_env())
