@@ -51,10 +51,11 @@ def is_loopback(host: str | None) -> bool:
 def check_host(url: URL) -> None:
     if url.drivername.startswith("sqlite"):
         return
+    # psycopg also takes hosts from the query string (?host=...); no host at all is the local socket.
     in_query = url.query.get("host") or ()
-    hosts = [url.host, *([in_query] if isinstance(in_query, str) else in_query)]
-    for host in filter(None, hosts) if any(hosts) else [None]:
-        if not is_loopback(host) and (host or "").lower() not in allowed_hosts():
+    hosts = [h for h in [url.host, *([in_query] if isinstance(in_query, str) else in_query)] if h]
+    for host in hosts:
+        if not is_loopback(host) and host.lower() not in allowed_hosts():
             raise RefusedError(
                 f"refusing to write to host '{host}': only SQLite files and loopback servers are allowed by default; "
                 f"add it to {ENV_ALLOWED_HOSTS} if it really is a test database"

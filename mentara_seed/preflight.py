@@ -144,5 +144,6 @@ def preflight(engine: Engine, url: URL, reset: bool = False) -> None:
     with connect_checked(engine, url) as conn:
         check_not_production(conn)
         empty = check_schema(conn, reset)
-        check_privileges(conn, creating=empty or reset and not set(metadata.tables) <= set(sa.inspect(conn).get_table_names()))
+        incomplete = not set(metadata.tables) <= set(sa.inspect(conn).get_table_names())
+        check_privileges(conn, creating=empty or (reset and incomplete))
         conn.rollback()

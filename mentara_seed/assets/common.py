@@ -13,13 +13,13 @@ from typing import Callable, Iterator, Optional, Sequence
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
+from sqlalchemy.engine import Connection
 
-from mentara_seed.requirements import BY_NAME
-from mentara_seed.resources import MentaraDatabase, SeedConfig
 from mentara_seed.failpoints import failpoint
 from mentara_seed.guard import RefusedError
+from mentara_seed.requirements import BY_NAME
+from mentara_seed.resources import MentaraDatabase, SeedConfig
 from mentara_seed.schema.manage import SchemaError
 from mentara_seed.seeding import Seeding
 from mentara_seed.settings import SeedSettings, SettingsError
@@ -29,23 +29,27 @@ Rule = Callable[[Seeding], None]
 DATABASE_POOL = "mentara_database"
 
 
-def settings_or_fail(database: MentaraDatabase, seed_config: SeedConfig) -> SeedSettings:
-    """Validated settings, or a one-line failure before anything is written."""
+@contextmanager
+def in_one_line() -> Iterator[None]:
+    """Turn the seeder's own refusals (bad settings, target or schema) into a one-line step failure."""
     try:
-        database.resolved_url()
-        return seed_config.resolve()
+        yield
     except (SettingsError, SchemaError, RefusedError) as exc:
         raise Failure(description=str(exc)) from None
+
+
+def settings_or_fail(database: MentaraDatabase, seed_config: SeedConfig) -> SeedSettings:
+    """Validated settings, or a one-line failure before anything is written."""
+    with in_one_line():
+        database.resolved_url()
+        return seed_config.resolve()
 
 
 @contextmanager
 def reading(database: MentaraDatabase) -> Iterator[Connection]:
     """A read-only connection for checks and reports; a bad target fails with one line."""
-    try:
-        with database.read_only() as conn:
-            yield conn
-    except (SchemaError, RefusedError) as exc:
-        raise Failure(description=str(exc)) from None
+    with in_one_line(), database.read_only() as conn:
+        yield conn
 
 
 def deficits_table(found: dict[str, dict[str, int]], mode: str) -> str:
@@ -70,7 +74,7 @@ def run_step(
     settings = settings_or_fail(database, seed_config)
     context.log.info(f"Target: {database.describe()} ({settings.describe()})")
     started = time.perf_counter()
-    try:
+    with in_one_line():
         with database.transaction(reset=reset) as conn:
             if reset:
                 context.log.warning(f"Reset: emptied every Mentara table of {database.describe()}")
@@ -78,8 +82,6 @@ def run_step(
             rule(seeding)
             row_count = seeding.count(owns) if owns is not None else None
             failpoint(f"before_commit:{context.asset_key.to_user_string()}")
-    except (SchemaError, RefusedError) as exc:
-        raise Failure(description=str(exc)) from None
     failpoint(f"after_commit:{context.asset_key.to_user_string()}")
     added = dict(sorted(seeding.added.items()))
     unmet = {name: n for name, n in sorted(seeding.unmet.items()) if n}

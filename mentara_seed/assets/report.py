@@ -25,7 +25,7 @@ from dagster import (
 )
 
 from mentara_seed.assets.common import reading, settings_or_fail
-from mentara_seed.checks.findings import evaluate_minimum, evaluate_rule, findings_table
+from mentara_seed.checks.findings import evaluate_minimum, evaluate_rule, findings_table, remembered
 from mentara_seed.checks.rules import RULES
 from mentara_seed.requirements import REQUIREMENTS
 from mentara_seed.resources import MentaraDatabase, SeedConfig
@@ -98,8 +98,9 @@ def seed_report(context: AssetExecutionContext, database: MentaraDatabase, seed_
 def database_audit(context: AssetCheckExecutionContext, database: MentaraDatabase, seed_config: SeedConfig) -> AssetCheckResult:
     settings = settings_or_fail(database, seed_config)
     with reading(database) as conn:
-        findings = [evaluate_minimum(conn, r, settings.mode, settings.anchor) for r in REQUIREMENTS]
-        findings += [evaluate_rule(conn, r, settings.anchor) for r in RULES]
+        findings = [remembered(context.run.run_id, r.name, lambda r=r: evaluate_minimum(conn, r, settings.mode, settings.anchor))
+                    for r in REQUIREMENTS]
+        findings += [remembered(context.run.run_id, r.name, lambda r=r: evaluate_rule(conn, r, settings.anchor)) for r in RULES]
     table = findings_table(findings)
     failing = table[table.status == "FAIL"]
     text = (

@@ -8,7 +8,7 @@ a read-only connection.
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetChecksDefinition, asset_check
 
 from mentara_seed.assets.common import reading, settings_or_fail
-from mentara_seed.checks.findings import evaluate_minimum, evaluate_rule
+from mentara_seed.checks.findings import evaluate_minimum, evaluate_rule, remembered
 from mentara_seed.checks.rules import RULES, IntegrityRule
 from mentara_seed.requirements import REQUIREMENTS, Requirement
 from mentara_seed.resources import MentaraDatabase, SeedConfig
@@ -25,7 +25,8 @@ def minimum_check(requirement: Requirement) -> AssetChecksDefinition:
     def _check(context: AssetCheckExecutionContext, database: MentaraDatabase, seed_config: SeedConfig) -> AssetCheckResult:
         settings = settings_or_fail(database, seed_config)
         with reading(database) as conn:
-            finding = evaluate_minimum(conn, requirement, settings.mode, settings.anchor)
+            finding = remembered(context.run.run_id, requirement.name,
+                                 lambda: evaluate_minimum(conn, requirement, settings.mode, settings.anchor))
         context.log.info(f"{finding.name}: {finding.violations} entities short, {finding.rows_missing} rows missing")
         return finding.to_check_result()
 
@@ -37,7 +38,7 @@ def integrity_check(rule: IntegrityRule) -> AssetChecksDefinition:
     def _check(context: AssetCheckExecutionContext, database: MentaraDatabase, seed_config: SeedConfig) -> AssetCheckResult:
         settings = settings_or_fail(database, seed_config)
         with reading(database) as conn:
-            finding = evaluate_rule(conn, rule, settings.anchor)
+            finding = remembered(context.run.run_id, rule.name, lambda: evaluate_rule(conn, rule, settings.anchor))
         context.log.info(f"{finding.name}: {finding.violations} violating rows")
         return finding.to_check_result()
 

@@ -114,6 +114,22 @@ def evaluate_rule(conn: Connection, rule: IntegrityRule, anchor: dt.datetime) ->
     return Finding(rule.name, "integrity", rule.description, violations, 0, examples)
 
 
+# Findings of the current run, by (run id, check name): the audit summary and the individual
+# checks evaluate each rule once per run, whichever runs first (they share the process under
+# the in-process executor; elsewhere a miss just evaluates again).
+_RUN_FINDINGS: dict[tuple[str, str], Finding] = {}
+
+
+def remembered(run_id: str, name: str, evaluate) -> Finding:
+    """The finding named ``name`` for run ``run_id``, evaluated once."""
+    key = (run_id, name)
+    if key not in _RUN_FINDINGS:
+        if len(_RUN_FINDINGS) > 10_000:  # a long-lived process: forget earlier runs
+            _RUN_FINDINGS.clear()
+        _RUN_FINDINGS[key] = evaluate()
+    return _RUN_FINDINGS[key]
+
+
 def findings_table(findings: list[Finding]) -> pd.DataFrame:
     return pd.DataFrame(
         [

@@ -21,9 +21,19 @@ REPLY_SHARE = 0.3
 
 
 def binomial(s: Seeding, slots: int, p: float, *key: object) -> int:
-    """A deterministic draw of how many of ``slots`` chances come true."""
-    rng = s.rng(*key)
-    return sum(rng.random() < p for _ in range(slots))
+    """A deterministic Binomial(slots, p) draw: how many of ``slots`` chances come true.
+
+    Inverts the distribution function at one digest draw, so a no-op rerun
+    re-derives every target without building a random stream per entity.
+    """
+    u = s.unit(*key)
+    probability = (1 - p) ** slots
+    cumulative, k = probability, 0
+    while u >= cumulative and k < slots:
+        probability *= (slots - k) / (k + 1) * p / (1 - p)
+        k += 1
+        cumulative += probability
+    return k
 
 
 def legacy_posts(s: Seeding) -> list[sa.Row]:
