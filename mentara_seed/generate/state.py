@@ -20,22 +20,20 @@ def ids(s: Seeding, column) -> list[str]:
     return sorted(s.scalars(sa.select(column)))
 
 
+def _listed(s: Seeding, key, value) -> dict[str, list[str]]:
+    """``{key: [value, ...]}`` over a whole table, both sorted."""
+    listed: dict[str, list[str]] = defaultdict(list)
+    for k, v in s.rows(sa.select(key, value).order_by(key, value)):
+        listed[k].append(v)
+    return listed
+
+
 def members_by_community(s: Seeding) -> dict[str, list[str]]:
-    members: dict[str, list[str]] = defaultdict(list)
-    for community_id, user_id in s.rows(
-        sa.select(T.Membership.c.communityId, T.Membership.c.userId).order_by(T.Membership.c.communityId, T.Membership.c.userId)
-    ):
-        members[community_id].append(user_id)
-    return members
+    return _listed(s, T.Membership.c.communityId, T.Membership.c.userId)
 
 
 def communities_by_user(s: Seeding) -> dict[str, list[str]]:
-    joined: dict[str, list[str]] = defaultdict(list)
-    for user_id, community_id in s.rows(
-        sa.select(T.Membership.c.userId, T.Membership.c.communityId).order_by(T.Membership.c.userId, T.Membership.c.communityId)
-    ):
-        joined[user_id].append(community_id)
-    return joined
+    return _listed(s, T.Membership.c.userId, T.Membership.c.communityId)
 
 
 def member_rooms(s: Seeding) -> dict[str, list[str]]:

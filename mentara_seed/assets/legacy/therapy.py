@@ -22,6 +22,14 @@ def pair_key(client_id: str, therapist_id: str) -> str:
     return f"{client_id}+{therapist_id}"
 
 
+def counts_per_pair(s: Seeding, table: sa.Table) -> dict[str, int]:
+    """Rows of ``table`` per client-therapist pair, keyed by ``pair_key``."""
+    return s.counts(
+        sa.select(table.c.clientId + "+" + table.c.therapistId, sa.func.count())
+        .group_by(table.c.clientId, table.c.therapistId)
+    )
+
+
 def legacy_pairs(s: Seeding) -> list[tuple[str, str]]:
     """The base population's active pairs: clients drawn to have a therapist, with that therapist.
 
@@ -45,10 +53,7 @@ def generate_therapy(s: Seeding) -> None:
     v = s.volumes
     pairs = {pair_key(c, t): (c, t) for c, t in legacy_pairs(s)}
 
-    per_pair = s.counts(
-        sa.select(T.Meeting.c.clientId + "+" + T.Meeting.c.therapistId, sa.func.count())
-        .group_by(T.Meeting.c.clientId, T.Meeting.c.therapistId)
-    )
+    per_pair = counts_per_pair(s, T.Meeting)
     makers.make_meetings(
         s, MEETINGS,
         {k: v.meetings_per_relationship - per_pair.get(k, 0) for k in pairs if per_pair.get(k, 0) < v.meetings_per_relationship},
@@ -65,10 +70,7 @@ def generate_therapy(s: Seeding) -> None:
         if m.id in planned and m.id not in noted and unit("session_notes", m.id) < v.session_notes_rate
     ])
 
-    sheets = s.counts(
-        sa.select(T.Worksheet.c.clientId + "+" + T.Worksheet.c.therapistId, sa.func.count())
-        .group_by(T.Worksheet.c.clientId, T.Worksheet.c.therapistId)
-    )
+    sheets = counts_per_pair(s, T.Worksheet)
     makers.make_worksheets(
         s, WORKSHEETS,
         {k: v.worksheets_per_relationship - sheets.get(k, 0) for k in pairs if sheets.get(k, 0) < v.worksheets_per_relationship},
