@@ -224,9 +224,5 @@ BY_NAME: dict[str, Requirement] = {r.name: r for r in REQUIREMENTS}
 TIERS = (1, 2, 3, 4, 5)
 
 
-def for_enricher(enricher: str) -> tuple[Requirement, ...]:
-    return tuple(r for r in REQUIREMENTS if r.enricher == enricher)
-
-
 def for_tier(tier: int) -> tuple[Requirement, ...]:
     return tuple(r for r in REQUIREMENTS if r.tier == tier)

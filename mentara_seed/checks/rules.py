@@ -32,36 +32,27 @@ def posts_by_non_members(_: dt.datetime) -> sa.Select:
             .where(~_is_member(posts.c.userId, posts.c.communityId)))
 
 
-def comments_by_non_members(_: dt.datetime) -> sa.Select:
-    posts = community_posts().subquery()
-    C = T.Comment
-    return (sa.select(C.c.id, U.c.email).join(posts, posts.c.id == C.c.postId).join(U, U.c.id == C.c.userId)
-            .where(~_is_member(C.c.userId, posts.c.communityId)))
+def _by_non_members(table: sa.Table):
+    """Rows of ``table`` (comments, hearts) on a room's post by someone outside its community."""
+    def offenders(_: dt.datetime) -> sa.Select:
+        posts = community_posts().subquery()
+        return (sa.select(table.c.id, U.c.email).join(posts, posts.c.id == table.c.postId)
+                .join(U, U.c.id == table.c.userId).where(~_is_member(table.c.userId, posts.c.communityId)))
+    return offenders
 
 
-def comments_not_after_post(_: dt.datetime) -> sa.Select:
-    C = T.Comment
-    return (sa.select(C.c.id, T.Post.c.title).join(T.Post, T.Post.c.id == C.c.postId)
-            .where(C.c.createdAt <= T.Post.c.createdAt))
+def _not_after_post(table: sa.Table):
+    """Rows of ``table`` (comments, hearts) created at or before their post."""
+    def offenders(_: dt.datetime) -> sa.Select:
+        return (sa.select(table.c.id, T.Post.c.title).join(T.Post, T.Post.c.id == table.c.postId)
+                .where(table.c.createdAt <= T.Post.c.createdAt))
+    return offenders
 
 
 def self_hearts(_: dt.datetime) -> sa.Select:
     H = T.PostHeart
     return (sa.select(H.c.id, U.c.email).join(T.Post, T.Post.c.id == H.c.postId).join(U, U.c.id == H.c.userId)
             .where(H.c.userId == T.Post.c.userId))
-
-
-def hearts_by_non_members(_: dt.datetime) -> sa.Select:
-    posts = community_posts().subquery()
-    H = T.PostHeart
-    return (sa.select(H.c.id, U.c.email).join(posts, posts.c.id == H.c.postId).join(U, U.c.id == H.c.userId)
-            .where(~_is_member(H.c.userId, posts.c.communityId)))
-
-
-def hearts_not_after_post(_: dt.datetime) -> sa.Select:
-    H = T.PostHeart
-    return (sa.select(H.c.id, T.Post.c.title).join(T.Post, T.Post.c.id == H.c.postId)
-            .where(H.c.createdAt <= T.Post.c.createdAt))
 
 
 def _unrelated(table):
@@ -150,14 +141,14 @@ RULES: tuple[IntegrityRule, ...] = (
     IntegrityRule("posts_written_by_members", "enriched_posts", "Post",
                   "posts are written by members of the community that owns the room", posts_by_non_members),
     IntegrityRule("comments_by_members", "enriched_comments", "Comment",
-                  "comments come from members of the post's community", comments_by_non_members),
+                  "comments come from members of the post's community", _by_non_members(T.Comment)),
     IntegrityRule("comments_after_their_post", "enriched_comments", "Comment",
-                  "comments are created after their post", comments_not_after_post),
+                  "comments are created after their post", _not_after_post(T.Comment)),
     IntegrityRule("no_self_hearts", "enriched_hearts", "PostHeart", "nobody hearts their own post", self_hearts),
     IntegrityRule("hearts_by_members", "enriched_hearts", "PostHeart",
-                  "hearts come from members of the post's community", hearts_by_non_members),
+                  "hearts come from members of the post's community", _by_non_members(T.PostHeart)),
     IntegrityRule("hearts_after_their_post", "enriched_hearts", "PostHeart",
-                  "hearts are given after the post was created", hearts_not_after_post),
+                  "hearts are given after the post was created", _not_after_post(T.PostHeart)),
     IntegrityRule("only_approved_therapists_have_clients", "enriched_relationships", "ClientTherapist",
                   "only approved therapists have active clients", clients_of_unapproved_therapists),
     IntegrityRule("availability_well_formed", "enriched_availability", "TherapistAvailability",
