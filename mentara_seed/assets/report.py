@@ -109,7 +109,6 @@ def database_audit(context: AssetCheckExecutionContext, database: MentaraDatabas
         + table.drop(columns=["rule"]).to_string(index=False)
     )
     context.log.info(text)
-    print(text, flush=True)
     return AssetCheckResult(
         passed=failing.empty,
         severity=AssetCheckSeverity.ERROR,
