@@ -11,7 +11,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from mentara_seed.requirements import active_relationships, community_posts
+from mentara_seed.requirements import active_relationships
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding, chunks
 
@@ -48,12 +48,6 @@ def member_rooms(s: Seeding) -> dict[str, list[str]]:
     for community_id, room_id in s.rows(statement):
         rooms[community_id].append(room_id)
     return rooms
-
-
-def posts_in_communities(s: Seeding) -> list[sa.Row]:
-    """(id, userId, createdAt, communityId) of every post in a room, oldest id first."""
-    posts = community_posts().subquery()
-    return s.rows(sa.select(posts).order_by(posts.c.id))
 
 
 def all_posts(s: Seeding) -> list[sa.Row]:

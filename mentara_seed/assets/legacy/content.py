@@ -45,7 +45,7 @@ def legacy_posts(s: Seeding) -> list[sa.Row]:
     v = s.volumes
     planned = {seed_id(COMMUNITY_POSTS, c, k) for c in state.ids(s, T.Community.c.id) for k in range(v.posts_per_community)}
     planned |= {seed_id(USER_POSTS, u, k) for u in state.ids(s, T.User.c.id) for k in range(v.posts_per_user)}
-    return [p for p in state.posts_in_communities(s) if p.id in planned]
+    return [p for p in state.all_posts(s) if p.id in planned]  # all in rooms: planned posts always are
 
 
 @seed_asset("content", group="legacy", deps=["relationships"], owns=T.Post)
