@@ -1,37 +1,60 @@
-"""The shared machinery of every generator: deficits, deterministic ids, bulk inserts.
+"""The shared machinery of every generator: deficits, deterministic ids, streamed bulk inserts.
 
 A generator is a short statement of a rule: which entities fall short (one
 grouped query), how many rows each needs, and how one missing row is made.
 ``Seeding`` does the rest once, for all of them: it allocates each new row a
-deterministic id that is not taken yet, inserts in bulk inside the asset's
-single transaction, and counts what was added.
+deterministic id that is not taken yet, streams the rows into the database
+inside the asset's single transaction, and counts what was added.
+
+Rows are never gathered in full: a generator yields them, ``insert`` writes
+them as they come (Postgres: one COPY, which the server ingests while Python
+builds the next rows; SQLite: executemany in batches), and generators work a
+bounded chunk of entities at a time, so memory does not grow with the volume.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import random
+import io
+import itertools
+import json
+import operator
+import queue
+import threading
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import sqlalchemy as sa
-from psycopg.types.json import Jsonb
+from psycopg.copy import Copy, FileWriter
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from mentara_seed.failpoints import failpoint
-from mentara_seed.generate.keys import seed_id, stream, unit
+from mentara_seed.generate.keys import Stream, seed_id
 from mentara_seed.requirements import Requirement
 from mentara_seed.settings import SeedSettings
 from mentara_seed.volumes import Volumes, volumes_for
 
-CHUNK = 5_000
-COPY_CHUNK = 50_000
+# Rows per executemany batch (SQLite), and between two crash-injection points on either backend.
+BATCH = 5_000
+# Rows per COPY statement (Postgres): big enough to amortise a statement, small enough to pipeline.
+COPY_BATCH = 5_000
+# Entities whose new rows are allocated and built together: bounds a generator's working memory.
+ENTITIES_PER_CHUNK = 5_000
+# Ids looked up in one query (one bound parameter: an array on Postgres, a JSON list on SQLite).
+LOOKUP = 100_000
 
 
-def chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+def chunks(items: Sequence, size: int = BATCH) -> Iterator[Sequence]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def batched(rows: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
 
 
 @dataclass(frozen=True)
@@ -48,6 +71,7 @@ class Seeding:
 
     def __init__(self, conn: Connection, settings: SeedSettings) -> None:
         self.conn = conn
+        self.postgres = conn.dialect.name == "postgresql"
         self.settings = settings
         self.mode = settings.mode
         self.anchor = settings.anchor
@@ -56,15 +80,16 @@ class Seeding:
         self.found: dict[str, dict[str, int]] = {}
         self.unmet: Counter[str] = Counter()
         self.updated: Counter[str] = Counter()
+        self._context = f"{settings.mode}/{settings.anchor.isoformat()}"
 
     # -- randomness and time -------------------------------------------------
-    def rng(self, purpose: str, *parts: object) -> random.Random:
+    def rng(self, purpose: str, *parts: object) -> Stream:
         """The stream of one row or entity: its purpose, its key, the mode and the anchor."""
-        return stream(purpose, self.mode, self.anchor.isoformat(), *parts)
+        return Stream(f"{purpose}/{self._context}/{'/'.join(map(str, parts))}".encode())
 
     def unit(self, purpose: str, *parts: object) -> float:
         """One uniform draw in [0, 1) for a row that needs no more (cheaper than a stream)."""
-        return unit(purpose, self.mode, self.anchor.isoformat(), *parts)
+        return self.rng(purpose, *parts).random()
 
     def moment_after(self, draw: float, start: dt.datetime) -> dt.datetime:
         """The moment a fraction ``draw`` of the way from ``start`` to the anchor, to the millisecond."""
@@ -73,11 +98,11 @@ class Seeding:
             return self.anchor
         return start + dt.timedelta(milliseconds=1 + int(draw * span_ms))
 
-    def days_before(self, rng: random.Random, low: float, high: float) -> dt.datetime:
+    def days_before(self, rng: Stream, low: float, high: float) -> dt.datetime:
         """A moment between ``high`` and ``low`` days before the anchor, to the second."""
         return self.anchor - dt.timedelta(seconds=rng.randint(int(low * 86400), int(high * 86400)))
 
-    def between(self, rng: random.Random, start: dt.datetime, end: dt.datetime) -> dt.datetime:
+    def between(self, rng: Stream, start: dt.datetime, end: dt.datetime) -> dt.datetime:
         """A moment in [start, end], to the millisecond (``end`` if the window is empty)."""
         span_ms = int((end - start).total_seconds() * 1000)
         if span_ms <= 0:
@@ -86,17 +111,29 @@ class Seeding:
 
     # -- reading -----------------------------------------------------------------
     def scalars(self, statement) -> list:
-        return list(self.conn.execute(statement).scalars())
+        return self.conn.execute(statement).scalars().all()
 
-    def rows(self, statement) -> list[sa.Row]:
-        return list(self.conn.execute(statement))
+    def rows(self, statement) -> Sequence[sa.Row]:
+        return self.conn.execute(statement).all()
 
     def count(self, table: sa.Table) -> int:
         return self.conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
 
     def counts(self, statement) -> dict[str, int]:
         """``{subject: n}`` from a ``(subject, n)`` query."""
-        return {subject: n for subject, n in self.conn.execute(statement)}
+        return dict(self.conn.execute(statement).tuples().all())
+
+    def one_of(self, column, values: Iterable[str]) -> sa.ColumnElement[bool]:
+        """``column IN (values)`` as a single bound parameter, however many values.
+
+        An IN list of thousands of parameters costs more to build and parse
+        than to run; an array (Postgres) or a JSON list (SQLite) is one value.
+        """
+        values = list(values)
+        if self.postgres:
+            return column == sa.any_(sa.literal(values, postgresql.ARRAY(sa.Text)))
+        listed = sa.func.json_each(sa.literal(json.dumps(values), sa.Text)).table_valued("value")
+        return column.in_(sa.select(listed.c.value))
 
     def deficits(self, requirement: Requirement) -> list[Deficit]:
         """Every entity short of ``requirement``, from one grouped query."""
@@ -118,11 +155,11 @@ class Seeding:
     def existing_ids(self, table: sa.Table, ids: Iterable[str]) -> set[str]:
         key = next(iter(table.primary_key.columns))
         present: set[str] = set()
-        for part in chunks(list(ids)):
-            present.update(self.conn.execute(sa.select(key).where(key.in_(part))).scalars())
+        for part in chunks(list(ids), LOOKUP):
+            present.update(self.scalars(sa.select(key).where(self.one_of(key, part))))
         return present
 
-    # -- writing -----------------------------------------------------------------
+    # -- allocating ids ----------------------------------------------------------
     def allocate(self, table: sa.Table, purpose: str, needs: Mapping[str, int]) -> dict[str, list[str]]:
         """For each entity, ``needs[entity]`` new ids of ``purpose`` not present in ``table``.
 
@@ -141,39 +178,141 @@ class Seeding:
             }
             taken = self.existing_ids(table, (i for ids in candidates.values() for i in ids))
             for entity, ids in candidates.items():
-                free = [i for i in ids if i not in taken][: pending[entity]]
+                free = [i for i in ids if i not in taken][: pending[entity]] if taken else ids[: pending[entity]]
                 allocated[entity].extend(free)
                 pending[entity] -= len(free)
             pending = {entity: n for entity, n in pending.items() if n > 0}
             start += window
         return allocated
 
-    def insert(self, table: sa.Table, rows: Sequence[dict]) -> int:
-        """Bulk-insert ``rows`` (all with the same keys) inside the current transaction.
+    def new_ids(self, table: sa.Table, purpose: str, needs: Mapping[str, int]) -> Iterator[list[tuple[str, str, Stream]]]:
+        """The rows to make, a chunk of entities at a time: ``(entity, new id, the row's stream)``.
 
-        Postgres gets COPY (the bulk-load path, about twice executemany's rate);
-        SQLite gets executemany in large batches.
+        Entities come in sorted order and each gets ``needs[entity]`` ids from
+        ``allocate``; a caller builds and inserts one chunk before asking for
+        the next, so the working set stays bounded whatever the volume.
         """
-        if not rows:
+        wanted = sorted(entity for entity, n in needs.items() if n > 0)
+        for part in chunks(wanted, ENTITIES_PER_CHUNK):
+            allocated = self.allocate(table, purpose, {entity: needs[entity] for entity in part})
+            yield [(entity, row_id, self.rng(purpose, row_id)) for entity in part for row_id in allocated[entity]]
+
+    # -- writing -----------------------------------------------------------------
+    def insert(self, table: sa.Table, rows: Iterable[dict]) -> int:
+        """Insert ``rows`` (dicts with the same keys) as they are produced, inside the current transaction.
+
+        ``rows`` may be a generator: it is consumed once, never held in full.
+        It must not read the database itself (the connection is busy writing).
+        """
+        rows = iter(rows)
+        first = next(rows, None)
+        if first is None:
             return 0
-        write = self._copy if self.conn.dialect.name == "postgresql" else self._executemany
-        for part in chunks(rows, COPY_CHUNK if self.conn.dialect.name == "postgresql" else CHUNK):
-            write(table, part)
-            failpoint(f"insert:{table.name}")
-        self.added[table.name] += len(rows)
-        return len(rows)
+        write = self._copy if self.postgres else self._executemany
+        written = write(table, tuple(first), itertools.chain((first,), rows))
+        self.added[table.name] += written
+        return written
 
-    def _executemany(self, table: sa.Table, rows: Sequence[dict]) -> None:
-        self.conn.execute(table.insert(), list(rows))
+    def _copy(self, table: sa.Table, columns: tuple[str, ...], rows: Iterable[dict]) -> int:
+        """Postgres: COPY in batches, pipelined.
 
-    def _copy(self, table: sa.Table, rows: Sequence[dict]) -> None:
-        columns = list(rows[0])
-        json_columns = {name for name in columns if isinstance(table.c[name].type, sa.JSON)}
+        Postgres checks a COPY's foreign keys when the statement ends, after
+        all its data arrived. So this thread formats batch k+1 (with psycopg's
+        own COPY formatter, into memory) while a writer thread sends batch k
+        and waits for the server to finish it: the server's work and Python's
+        overlap instead of taking turns.
+        """
+        values_of = _getter(columns)
+        literals = [(i, literal) for i, name in enumerate(columns)
+                    if (literal := _pg_literal(table.c[name].type)) is not None]
         names = ", ".join(f'"{name}"' for name in columns)
+        statement = f'COPY "{table.name}" ({names}) FROM STDIN'
+        raw = self.conn.connection.driver_connection
+        formatting = raw.cursor()  # lends its adapters to the formatter; never executes anything
+        handoff: queue.Queue[bytes | None] = queue.Queue(maxsize=1)
+        failed: list[BaseException] = []
+
+        def send() -> None:
+            try:
+                while (data := handoff.get()) is not None:
+                    if not failed:
+                        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+                            copy.write(data)
+            except BaseException as exc:  # re-raised in the calling thread
+                failed.append(exc)
+                while handoff.get() is not None:  # let the producer finish handing off
+                    pass
+
+        writer = threading.Thread(target=send, name=f"copy-{table.name}", daemon=True)
+        writer.start()
+        written = 0
+        try:
+            for batch in batched(rows, COPY_BATCH):
+                if failed:
+                    break
+                buffer = io.BytesIO()
+                with Copy(formatting, writer=FileWriter(buffer)) as copy:
+                    for row in batch:
+                        values = values_of(row)
+                        if literals:
+                            values = list(values)
+                            for i, literal in literals:
+                                if values[i] is not None:
+                                    values[i] = literal(values[i])
+                        copy.write_row(values)
+                handoff.put(buffer.getvalue())
+                written += len(batch)
+                failpoint(f"insert:{table.name}")
+        finally:
+            handoff.put(None)
+            writer.join()
+        if failed:
+            raise failed[0]
+        return written
+
+    def _executemany(self, table: sa.Table, columns: tuple[str, ...], rows: Iterable[dict]) -> int:
+        """SQLite: executemany in batches, values converted once by the columns' own bind processors."""
+        dialect = self.conn.dialect
+        values_of = _getter(columns)
+        processors = [(i, p) for i, name in enumerate(columns)
+                      if (p := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+        statement = (f'INSERT INTO "{table.name}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in columns)}) '
+                     f'VALUES ({", ".join("?" * len(columns))})')
         cursor = self.conn.connection.driver_connection.cursor()
-        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row([
-                    Jsonb(row[name]) if name in json_columns and row[name] is not None else row[name]
-                    for name in columns
-                ])
+        written = 0
+        for batch in batched(rows, BATCH):
+            params = []
+            for row in batch:
+                values = list(values_of(row))
+                for i, process in processors:
+                    values[i] = process(values[i])
+                params.append(values)
+            cursor.executemany(statement, params)
+            written += len(params)
+            failpoint(f"insert:{table.name}")
+        return written
+
+
+def _getter(columns: tuple[str, ...]) -> Callable[[dict], tuple]:
+    if len(columns) == 1:
+        name = columns[0]
+        return lambda row: (row[name],)
+    return operator.itemgetter(*columns)
+
+
+def _text_array(values: list[str]) -> str:
+    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
+
+
+def _int_array(values: list[int]) -> str:
+    return "{" + ",".join(str(int(v)) for v in values) + "}"
+
+
+def _pg_literal(column_type) -> Callable[[object], str] | None:
+    """How a value of ``column_type`` is spelled in COPY's text format, where psycopg's own
+    adaptation is slow (arrays are adapted element by element in Python) or needs a wrapper (JSON)."""
+    if isinstance(column_type, sa.ARRAY):
+        return _int_array if isinstance(column_type.item_type, sa.Integer) else _text_array
+    if isinstance(column_type, sa.JSON):
+        return json.dumps
+    return None

@@ -1,9 +1,11 @@
 """How one row of each seeded table is made.
 
 Each builder takes the row's id and parents and returns the full column dict.
-Values come from the row's own stream (``Seeding.rng``) and all timestamps are
-offsets from the anchor, so a row depends only on its key, the mode and the
-anchor. Legacy generators and enrichers share these builders.
+Values come from the row's own stream (``Seeding.rng``: passed in by makers,
+which already drew the row's parents from it, or made here from the row's
+key) and all timestamps are offsets from the anchor, so a row depends only on
+its key, the mode and the anchor. Legacy generators and enrichers share these
+builders.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from functools import lru_cache
 import bcrypt
 
 from mentara_seed.generate import text
-from mentara_seed.generate.keys import seed_id
+from mentara_seed.generate.keys import Stream, id_fraction, seed_id
 from mentara_seed.seeding import Seeding
 
 DAY = dt.timedelta(days=1)
@@ -144,7 +146,7 @@ def therapist_profile(s: Seeding, user_id: str, status: str, admin_ids: list[str
         "languages": languages, "illnessSpecializations": rng.sample(text.ILLNESS_TOPICS, 3),
         "acceptTypes": ["adults", "young adults"],
         "treatmentSuccessRates": {topic: round(rng.uniform(0.6, 0.95), 2) for topic in expertise},
-        "sessionLength": "60 minutes", "hourlyRate": Decimal(rng.randrange(1500, 4001, 250)).quantize(Decimal("0.01")),
+        "sessionLength": "60 minutes", "hourlyRate": Decimal(1500 + 250 * rng.below(11)).quantize(Decimal("0.01")),
         "createdAt": submitted, "updatedAt": processed,
     }
 
@@ -161,9 +163,9 @@ def community(s: Seeding, community_id: str, name: str, topic: str, illness: boo
 
 
 def membership(s: Seeding, user_id: str, community_id: str) -> dict:
-    joined = s.anchor - dt.timedelta(seconds=int(86400 * (200 + 200 * s.unit("membership", user_id, community_id))))
-    return {"id": seed_id("membership", user_id, community_id), "joinedAt": joined,
-            "communityId": community_id, "userId": user_id}
+    membership_id = seed_id("membership", user_id, community_id)
+    joined = s.anchor - dt.timedelta(seconds=int(86400 * (200 + 200 * id_fraction(membership_id))))
+    return {"id": membership_id, "joinedAt": joined, "communityId": community_id, "userId": user_id}
 
 
 def relationship(s: Seeding, client_id: str, therapist_id: str) -> dict:
@@ -173,8 +175,7 @@ def relationship(s: Seeding, client_id: str, therapist_id: str) -> dict:
 
 
 # -- content -------------------------------------------------------------------------
-def post(s: Seeding, post_id: str, user_id: str, room_id: str, created: dt.datetime) -> dict:
-    rng = s.rng("post", post_id)
+def post(s: Seeding, rng: Stream, post_id: str, user_id: str, room_id: str, created: dt.datetime) -> dict:
     title, content = text.post(rng)
     attach = rng.random() < 0.1
     return {"id": post_id, "title": title, "content": content, "createdAt": created,
@@ -184,29 +185,29 @@ def post(s: Seeding, post_id: str, user_id: str, room_id: str, created: dt.datet
             "attachmentSizes": [rng.randint(40_000, 900_000)] if attach else []}
 
 
-def comment(s: Seeding, comment_id: str, post_id: str, user_id: str, created: dt.datetime,
+def comment(s: Seeding, rng: Stream, comment_id: str, post_id: str, user_id: str, created: dt.datetime,
             parent_id: str | None = None) -> dict:
-    rng = s.rng("comment", comment_id)
     return {"id": comment_id, "postId": post_id, "userId": user_id, "content": text.comment(rng),
             "parentId": parent_id, "createdAt": created, "updatedAt": _updated(s, rng, created),
             "attachmentUrls": [], "attachmentNames": [], "attachmentSizes": []}
 
 
 def post_heart(s: Seeding, post_id: str, user_id: str, after: dt.datetime) -> dict:
-    return {"id": seed_id("post_heart", post_id, user_id), "postId": post_id, "userId": user_id,
-            "createdAt": s.moment_after(s.unit("post_heart", post_id, user_id), after)}
+    heart_id = seed_id("post_heart", post_id, user_id)
+    return {"id": heart_id, "postId": post_id, "userId": user_id,
+            "createdAt": s.moment_after(id_fraction(heart_id), after)}
 
 
 def comment_heart(s: Seeding, comment_id: str, user_id: str, after: dt.datetime) -> dict:
-    return {"id": seed_id("comment_heart", comment_id, user_id), "commentId": comment_id, "userId": user_id,
-            "createdAt": s.moment_after(s.unit("comment_heart", comment_id, user_id), after)}
+    heart_id = seed_id("comment_heart", comment_id, user_id)
+    return {"id": heart_id, "commentId": comment_id, "userId": user_id,
+            "createdAt": s.moment_after(id_fraction(heart_id), after)}
 
 
 # -- therapy -------------------------------------------------------------------------
-def meeting(s: Seeding, meeting_id: str, client_id: str, therapist_id: str, past: bool | None = None,
+def meeting(s: Seeding, rng: Stream, meeting_id: str, client_id: str, therapist_id: str, past: bool | None = None,
             status: str | None = None) -> dict:
     """A session; past ones are COMPLETED (or cancelled / no-show), future ones scheduled."""
-    rng = s.rng("meeting", meeting_id)
     past = rng.random() < 0.7 if past is None else past
     if past:
         start = (s.anchor - dt.timedelta(days=rng.randint(2, 120))).replace(hour=rng.randint(8, 17), minute=0, second=0, microsecond=0)
@@ -232,9 +233,8 @@ def meeting_notes(s: Seeding, notes_id: str, meeting_id: str, meeting_end: dt.da
             "createdAt": written, "updatedAt": written}
 
 
-def worksheet(s: Seeding, worksheet_id: str, client_id: str, therapist_id: str) -> tuple[dict, dict | None]:
+def worksheet(s: Seeding, rng: Stream, worksheet_id: str, client_id: str, therapist_id: str) -> tuple[dict, dict | None]:
     """A worksheet and, when the client has handed it in, its submission."""
-    rng = s.rng("worksheet", worksheet_id)
     title, instructions = rng.choice(text.WORKSHEETS)
     due = (s.anchor + dt.timedelta(days=rng.randint(-40, 21))).replace(hour=23, minute=59, second=0, microsecond=0)
     created = min(due, s.anchor) - dt.timedelta(days=rng.randint(7, 14))
@@ -305,8 +305,7 @@ def message(s: Seeding, message_id: str, conversation_id: str, sender_id: str, s
             "createdAt": sent, "updatedAt": sent}
 
 
-def notification(s: Seeding, notification_id: str, user_id: str) -> dict:
-    rng = s.rng("notification", notification_id)
+def notification(s: Seeding, rng: Stream, notification_id: str, user_id: str) -> dict:
     kind, title, body = rng.choice(text.NOTIFICATIONS)
     created = s.days_before(rng, 0.05, 30)
     read = rng.random() < 0.5

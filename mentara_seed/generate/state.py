@@ -2,18 +2,20 @@
 
 Each loader is one query over a whole table (never one per entity) and
 returns plain dicts keyed by id, sorted so that choices made from them are
-deterministic.
+deterministic. They hold entities (users, communities, posts), never the
+millions of rows hung off them (comments, hearts, messages).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Iterable
 
 import sqlalchemy as sa
 
 from mentara_seed.requirements import active_relationships
 from mentara_seed.schema import tables as T
-from mentara_seed.seeding import Seeding, chunks
+from mentara_seed.seeding import LOOKUP, Seeding, chunks
 
 
 def ids(s: Seeding, column) -> list[str]:
@@ -72,11 +74,11 @@ def relationships(s: Seeding) -> tuple[dict[str, list[str]], dict[str, list[str]
     return by_client, by_therapist
 
 
-def pairs_where(s: Seeding, table: sa.Table, left, right, column, values) -> set[tuple[str, str]]:
+def pairs_where(s: Seeding, table: sa.Table, left, right, column, values: Iterable[str]) -> set[tuple[str, str]]:
     """The existing ``(left, right)`` pairs of ``table`` whose ``column`` is in ``values``."""
     found: set[tuple[str, str]] = set()
-    for part in chunks(sorted(values)):
-        found.update((a, b) for a, b in s.rows(sa.select(left, right).where(column.in_(part))))
+    for part in chunks(sorted(values), LOOKUP):
+        found.update(s.conn.execute(sa.select(left, right).where(s.one_of(column, part))).tuples())
     return found
 
 

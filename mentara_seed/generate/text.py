@@ -7,10 +7,10 @@ draw from the pools and from the domain phrases below with their own streams.
 
 from __future__ import annotations
 
-import random
 from functools import lru_cache
+from string import Formatter
 
-from faker import Faker
+from mentara_seed.generate.keys import Stream
 
 POOL_SIZE = 600
 _FAKER_SEED = 20250101
@@ -18,6 +18,8 @@ _FAKER_SEED = 20250101
 
 @lru_cache(maxsize=1)
 def pools() -> dict[str, tuple[str, ...]]:
+    from faker import Faker  # imported on first use: it costs start-up time to every run that needs no names
+
     us = Faker("en_US")
     us.seed_instance(_FAKER_SEED)
     ph = Faker("en_PH")
@@ -151,29 +153,36 @@ SEVERITIES = ("Minimal", "Mild", "Moderate", "Moderately severe", "Severe")
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 
 
-def fill(template: str, rng: random.Random) -> str:
-    """A template with its placeholders drawn from the domain vocabulary."""
-    return template.format(
-        feeling=rng.choice(FEELINGS),
-        situation=rng.choice(SITUATIONS),
-        strategy=rng.choice(STRATEGIES),
-        n=rng.randint(2, 12),
-        license=rng.choice(LICENSES).lower(),
-        focus=rng.choice(EXPERTISE),
-        approach=rng.choice(APPROACHES),
-    )
+# Where each placeholder of a template draws its word from.
+VOCABULARY = {
+    "feeling": FEELINGS, "situation": SITUATIONS, "strategy": STRATEGIES, "license": tuple(v.lower() for v in LICENSES),
+    "focus": EXPERTISE, "approach": APPROACHES, "n": tuple(str(n) for n in range(2, 13)),
+}
 
 
-def person(rng: random.Random) -> tuple[str, str]:
+@lru_cache(maxsize=None)
+def _placeholders(template: str) -> tuple[str, ...]:
+    return tuple(name for _, name, _, _ in Formatter().parse(template) if name)
+
+
+def fill(template: str, rng: Stream) -> str:
+    """A template with its placeholders drawn from the domain vocabulary (one draw per placeholder)."""
+    names = _placeholders(template)
+    if not names:
+        return template
+    return template.format_map({name: rng.choice(VOCABULARY[name]) for name in names})
+
+
+def person(rng: Stream) -> tuple[str, str]:
     pool = pools()
     return rng.choice(pool["first_name"]), rng.choice(pool["last_name"])
 
 
-def post(rng: random.Random) -> tuple[str, str]:
+def post(rng: Stream) -> tuple[str, str]:
     return fill(rng.choice(POST_TITLES), rng), fill(rng.choice(POST_BODIES), rng)
 
 
-def comment(rng: random.Random) -> str:
+def comment(rng: Stream) -> str:
     return fill(rng.choice(COMMENTS), rng)
 
 

@@ -19,7 +19,7 @@ def enrich_availability(s: Seeding) -> None:
     deficits = s.deficits(BY_NAME["therapist_availability"])
     A = T.TherapistAvailability
     existing = set(s.rows(sa.select(A.c.therapistId, A.c.dayOfWeek, A.c.startTime, A.c.endTime)
-                          .where(A.c.therapistId.in_([d.subject for d in deficits])))) if deficits else set()
+                          .where(s.one_of(A.c.therapistId, [d.subject for d in deficits])))) if deficits else set()
     available = {(t, day) for t, day, *_ in s.rows(
         sa.select(A.c.therapistId, A.c.dayOfWeek).where(A.c.isAvailable == sa.true())
     )}

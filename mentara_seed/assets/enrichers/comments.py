@@ -1,6 +1,7 @@
 """Tier 3 enricher: clients and therapists comment, and every post has a conversation going."""
 
 from collections import defaultdict
+from functools import lru_cache
 
 from mentara_seed.assets.common import seed_asset
 from mentara_seed.assets.enrichers.posts import needs
@@ -23,10 +24,14 @@ def enrich_comments(s: Seeding) -> None:
     members = state.members_by_community(s)
     everyone = state.ids(s, T.Client.c.userId) + state.ids(s, T.Therapist.c.userId)
 
-    def on_a_post_in_their_communities(user_id, rng):
+    @lru_cache(maxsize=1)  # rows come grouped by user: each user's options are gathered once
+    def options_of(user_id):
         options = [p for c in joined.get(user_id, ()) for p in by_community[c]]
-        others = [p for p in options if p.userId != user_id] or options
-        post = rng.choice(others) if others else None
+        return [p for p in options if p.userId != user_id] or options
+
+    def on_a_post_in_their_communities(user_id, rng):
+        options = options_of(user_id)
+        post = rng.choice(options) if options else None
         return (post.id, post.createdAt, user_id) if post else None
 
     def by_someone_who_can_see_it(post_id, rng):

@@ -1,6 +1,7 @@
 """Tier 3 enricher: clients heart posts, and every post has a heart."""
 
 from collections import defaultdict
+from typing import Iterator
 
 from mentara_seed.assets.common import seed_asset
 from mentara_seed.generate import makers, rows, state
@@ -26,23 +27,29 @@ def enrich_hearts(s: Seeding) -> None:
 
     fans = s.deficits(BY_NAME["client_hearts_given"])
     hearted = state.pairs_where(s, H, H.c.postId, H.c.userId, H.c.userId, {d.subject for d in fans})
-    new = []
-    for d in fans:
-        options = [p for c in joined.get(d.subject, ()) for p in by_community[c]]
-        exclude = {p for p in options if by_id[p].userId == d.subject or (p, d.subject) in hearted}
-        chosen = makers.sample_excluding(s.rng("hearts/client", d.subject), options, exclude, d.missing)
-        new.extend(rows.post_heart(s, post_id, d.subject, by_id[post_id].createdAt) for post_id in chosen)
-        s.unmet["client_hearts_given"] += d.missing - len(chosen)
-    s.insert(H, new)
+
+    def from_fans() -> Iterator[dict]:
+        for d in fans:
+            options = [p for c in joined.get(d.subject, ()) for p in by_community[c]]
+            exclude = {p for p in options if by_id[p].userId == d.subject or (p, d.subject) in hearted}
+            chosen = makers.sample_excluding(s.rng("hearts/client", d.subject), options, exclude, d.missing)
+            s.unmet["client_hearts_given"] += d.missing - len(chosen)
+            for post_id in chosen:
+                yield rows.post_heart(s, post_id, d.subject, by_id[post_id].createdAt)
+
+    s.insert(H, from_fans())
 
     loved = [d for d in s.deficits(BY_NAME["post_hearts"]) if d.subject in by_id]
-    hearted = state.pairs_where(s, H, H.c.postId, H.c.userId, H.c.postId, {d.subject for d in loved})
-    new = []
-    for d in loved:
-        post = by_id[d.subject]
-        voices = members.get(post.communityId, []) if post.communityId else everyone
-        exclude = {u for u in voices if u == post.userId or (post.id, u) in hearted}
-        chosen = makers.sample_excluding(s.rng("hearts/post", post.id), voices, exclude, d.missing)
-        new.extend(rows.post_heart(s, post.id, user_id, post.createdAt) for user_id in chosen)
-        s.unmet["post_hearts"] += d.missing - len(chosen)
-    s.insert(H, new)
+    fans_of = state.grouped(state.pairs_where(s, H, H.c.postId, H.c.userId, H.c.postId, {d.subject for d in loved}))
+
+    def for_posts() -> Iterator[dict]:
+        for d in loved:
+            post = by_id[d.subject]
+            voices = members.get(post.communityId, []) if post.communityId else everyone
+            exclude = {post.userId} | fans_of.get(post.id, set())
+            chosen = makers.sample_excluding(s.rng("hearts/post", post.id), voices, exclude, d.missing)
+            s.unmet["post_hearts"] += d.missing - len(chosen)
+            for user_id in chosen:
+                yield rows.post_heart(s, post.id, user_id, post.createdAt)
+
+    s.insert(H, for_posts())

@@ -11,7 +11,7 @@ from mentara_seed.generate import makers, state
 from mentara_seed.generate.keys import made_by_seeder
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
-from mentara_seed.seeding import Seeding, chunks
+from mentara_seed.seeding import LOOKUP, Seeding, chunks
 
 
 @seed_asset("enriched_meetings", group="tier4", deps=["tier4", "enriched_relationships"], owns=T.Meeting)
@@ -32,18 +32,14 @@ def enrich_meetings(s: Seeding) -> None:
     makers.make_meetings(s, "meetings/client_meetings", needs(s, "client_meetings"), with_their_therapist)
     makers.make_meetings(s, "meetings/therapist_meetings", needs(s, "therapist_meetings"), with_one_of_their_clients)
 
-    unnoted = {d.subject for d in s.deficits(BY_NAME["completed_meeting_notes"])}
-    makers.make_notes(s, [
-        (m.id, m.endTime) for m in s.rows(
-            sa.select(T.Meeting.c.id, T.Meeting.c.endTime, T.Meeting.c.startTime)
-            .where(T.Meeting.c.status == "COMPLETED").order_by(T.Meeting.c.id)
-        ) if m.id in unnoted
-    ])
+    unnoted = [d.subject for d in s.deficits(BY_NAME["completed_meeting_notes"])]
+    for part in chunks(unnoted, LOOKUP):
+        M = T.Meeting
+        makers.make_notes(s, s.rows(sa.select(M.c.id, M.c.endTime).where(s.one_of(M.c.id, part)).order_by(M.c.id)))
 
     # A therapist still short of session notes gets more past sessions, each written up.
-    held = makers.make_meetings(s, "meetings/therapist_session_notes", needs(s, "therapist_session_notes"),
-                                with_one_of_their_clients, past=True, status="COMPLETED")
-    makers.make_notes(s, [(m["id"], m["endTime"]) for m in held])
+    makers.make_meetings(s, "meetings/therapist_session_notes", needs(s, "therapist_session_notes"),
+                         with_one_of_their_clients, past=True, status="COMPLETED", noted=lambda meeting: True)
 
 
 def close_past_sessions(s: Seeding) -> None:
@@ -61,6 +57,6 @@ def close_past_sessions(s: Seeding) -> None:
         roll = s.rng("meeting_outcome", meeting_id).random()
         outcomes["COMPLETED" if roll < 0.85 else "CANCELLED" if roll < 0.95 else "NO_SHOW"].append(meeting_id)
     for status, ids in sorted(outcomes.items()):
-        for part in chunks(ids):
-            s.conn.execute(sa.update(M).where(M.c.id.in_(part)).values(status=status, updatedAt=M.c.endTime))
+        for part in chunks(ids, LOOKUP):
+            s.conn.execute(sa.update(M).where(s.one_of(M.c.id, part)).values(status=status, updatedAt=M.c.endTime))
         s.updated[M.name] += len(ids)

@@ -2,15 +2,18 @@
 
 import datetime as dt
 from collections import defaultdict
+from itertools import chain, groupby
+from operator import itemgetter
+from typing import Iterator, Sequence
 
 import sqlalchemy as sa
 
 from mentara_seed.assets.common import seed_asset
 from mentara_seed.generate import rows, state
-from mentara_seed.generate.keys import seed_id
+from mentara_seed.generate.keys import Stream, seed_id
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
-from mentara_seed.seeding import Seeding, chunks
+from mentara_seed.seeding import LOOKUP, Seeding, chunks
 
 P = T.ConversationParticipant
 
@@ -36,42 +39,57 @@ def start_conversations(s: Seeding) -> None:
     moderators = state.ids(s, T.Moderator.c.userId)
     mine, theirs = P.alias(), P.alias()
     talking = set()
-    for part in chunks([d.subject for d in deficits]):
-        talking.update(s.rows(
+    for part in chunks([d.subject for d in deficits], LOOKUP):
+        talking.update(s.conn.execute(
             sa.select(mine.c.userId, theirs.c.userId)
             .join(theirs, sa.and_(theirs.c.conversationId == mine.c.conversationId, theirs.c.userId != mine.c.userId))
-            .where(mine.c.userId.in_(part))
-        ))
-    allocated = s.allocate(T.Conversation, "conversations/client", {d.subject: d.missing for d in deficits})
-    conversations, participants, messages = [], [], []
-    for client_id in sorted(allocated):
+            .where(s.one_of(mine.c.userId, part))
+        ).tuples())
+
+    def partners(client_id: str, wanted: int) -> list[str]:
+        """Their therapists first, then members of their communities, then moderators, each in a random
+        order; only as many as wanted are drawn (moderators are many at large scales)."""
         rng = s.rng("conversation_partners", client_id)
         peers = sorted({m for c in joined.get(client_id, ()) for m in members[c]})
-        rng.shuffle(peers)
-        mods = list(moderators)
-        rng.shuffle(mods)
-        partners = []
-        for candidate in by_client.get(client_id, []) + peers + mods:
-            if candidate != client_id and candidate not in partners and (client_id, candidate) not in talking:
-                partners.append(candidate)
-        s.unmet["client_conversations"] += max(0, len(allocated[client_id]) - len(partners))
-        for conversation_id, partner in zip(allocated[client_id], partners):
-            talking.add((partner, client_id))
-            crng = s.rng("conversation", conversation_id)
-            sent = s.days_before(crng, 8, 60)
-            first_sender = crng.random() < 0.5
-            thread = []
-            for k in range(crng.randint(5, 8)):
-                sender = (client_id, partner)[(k + first_sender) % 2]
-                thread.append(rows.message(s, seed_id("message", conversation_id, k), conversation_id, sender, sent, k))
-                sent += dt.timedelta(minutes=crng.randint(2, 20 * 60))
-            conv, people = rows.conversation(s, conversation_id, [client_id, partner], thread[0]["createdAt"], thread)
-            conversations.append(conv)
-            participants.extend(people)
-            messages.extend(thread)
-    s.insert(T.Conversation, conversations)
-    s.insert(P, participants)
-    s.insert(T.Message, messages)
+        chosen: list[str] = []
+        for candidate in chain(by_client.get(client_id, []), in_random_order(rng, peers), in_random_order(rng, moderators)):
+            if len(chosen) == wanted:
+                break
+            if candidate != client_id and candidate not in chosen and (client_id, candidate) not in talking:
+                chosen.append(candidate)
+        return chosen
+
+    for chunk in s.new_ids(T.Conversation, "conversations/client", {d.subject: d.missing for d in deficits}):
+        conversations, participants, messages = [], [], []
+        for client_id, new in groupby(chunk, key=itemgetter(0)):
+            new = list(new)
+            found = partners(client_id, len(new))
+            s.unmet["client_conversations"] += len(new) - len(found)
+            for (_, conversation_id, crng), partner in zip(new, found):
+                talking.add((partner, client_id))
+                sent = s.days_before(crng, 8, 60)
+                first_sender = crng.random() < 0.5
+                thread = []
+                for k in range(crng.randint(5, 8)):
+                    sender = (client_id, partner)[(k + first_sender) % 2]
+                    thread.append(rows.message(s, seed_id("message", conversation_id, k), conversation_id, sender, sent, k))
+                    sent += dt.timedelta(minutes=crng.randint(2, 20 * 60))
+                conversation, people = rows.conversation(s, conversation_id, [client_id, partner], thread[0]["createdAt"], thread)
+                conversations.append(conversation)
+                participants.extend(people)
+                messages.extend(thread)
+        s.insert(T.Conversation, conversations)
+        s.insert(P, participants)
+        s.insert(T.Message, messages)
+
+
+def in_random_order(rng: Stream, items: Sequence[str]) -> Iterator[str]:
+    """``items`` in a random order, drawn lazily: taking the first k costs k draws, not len(items)."""
+    pool = list(items)
+    for i in range(len(pool)):
+        j = i + rng.below(len(pool) - i)
+        pool[i], pool[j] = pool[j], pool[i]
+        yield pool[i]
 
 
 def fill_conversations(s: Seeding) -> None:
@@ -80,26 +98,27 @@ def fill_conversations(s: Seeding) -> None:
         return
     short = [d.subject for d in deficits]
     people, since = defaultdict(list), {}
-    for part in chunks(short):
+    for part in chunks(short, LOOKUP):
         for conversation_id, user_id in s.rows(
-            sa.select(P.c.conversationId, P.c.userId).where(P.c.conversationId.in_(part)).order_by(P.c.userId)
+            sa.select(P.c.conversationId, P.c.userId).where(s.one_of(P.c.conversationId, part)).order_by(P.c.userId)
         ):
             people[conversation_id].append(user_id)
         last = (sa.select(sa.func.max(T.Message.c.createdAt)).where(T.Message.c.conversationId == T.Conversation.c.id)
                 .scalar_subquery())
         for conversation_id, created, latest in s.rows(
-            sa.select(T.Conversation.c.id, T.Conversation.c.createdAt, last).where(T.Conversation.c.id.in_(part))
+            sa.select(T.Conversation.c.id, T.Conversation.c.createdAt, last).where(s.one_of(T.Conversation.c.id, part))
         ):
             since[conversation_id] = max(created, latest) if latest else created
-    allocated = s.allocate(T.Message, "messages/conversation", {d.subject: d.missing for d in deficits})
-    new = []
-    for conversation_id in sorted(allocated):
-        speakers = people[conversation_id]
-        if not speakers or since[conversation_id] >= s.anchor:
-            s.unmet["conversation_messages"] += len(allocated[conversation_id])
-            continue
-        rng = s.rng("conversation_fill", conversation_id)
-        times = sorted(s.between(rng, since[conversation_id], s.anchor) for _ in allocated[conversation_id])
-        for k, (message_id, sent) in enumerate(zip(allocated[conversation_id], times)):
-            new.append(rows.message(s, message_id, conversation_id, speakers[k % len(speakers)], sent, k))
-    s.insert(T.Message, new)
+    for chunk in s.new_ids(T.Message, "messages/conversation", {d.subject: d.missing for d in deficits}):
+        new = []
+        for conversation_id, allocated in groupby(chunk, key=itemgetter(0)):
+            message_ids = [message_id for _, message_id, _ in allocated]
+            speakers = people[conversation_id]
+            if not speakers or since[conversation_id] >= s.anchor:
+                s.unmet["conversation_messages"] += len(message_ids)
+                continue
+            rng = s.rng("conversation_fill", conversation_id)
+            times = sorted(s.between(rng, since[conversation_id], s.anchor) for _ in message_ids)
+            for k, (message_id, sent) in enumerate(zip(message_ids, times)):
+                new.append(rows.message(s, message_id, conversation_id, speakers[k % len(speakers)], sent, k))
+        s.insert(T.Message, new)

@@ -23,12 +23,12 @@ def enrich_reviews(s: Seeding) -> None:
         M = T.Meeting
         for m in s.rows(
             sa.select(M.c.id, M.c.clientId, M.c.therapistId, M.c.endTime)
-            .where(M.c.status == "COMPLETED", M.c.endTime < s.anchor, M.c.therapistId.in_(short))
+            .where(M.c.status == "COMPLETED", M.c.endTime < s.anchor, s.one_of(M.c.therapistId, short))
             .order_by(M.c.id)
         ):
             sessions[m.therapistId].append(m)
         reviewed = set(s.rows(sa.select(T.Review.c.clientId, T.Review.c.therapistId, T.Review.c.meetingId)
-                              .where(T.Review.c.therapistId.in_(short))))
+                              .where(s.one_of(T.Review.c.therapistId, short))))
     new = []
     for d in deficits:
         options = [m for m in sessions[d.subject] if (m.clientId, m.therapistId, m.id) not in reviewed]

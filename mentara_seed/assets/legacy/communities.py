@@ -64,7 +64,7 @@ def generate_communities(s: Seeding) -> None:
     names = {c[1] for c in planned} | {text.community_slug(c[1]) for c in planned}
     taken = set()
     for column in (T.Community.c.name, T.Community.c.slug):
-        taken.update(s.scalars(sa.select(column).where(column.in_(sorted(names)))))
+        taken.update(s.scalars(sa.select(column).where(s.one_of(column, sorted(names)))))
     s.insert(T.Community, [
         rows.community(s, community_id, name, topic, illness)
         for community_id, name, topic, illness in planned

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Iterator, Sequence
 
 import sqlalchemy as sa
 
@@ -12,12 +13,16 @@ from mentara_seed.generate import makers, rows, state
 from mentara_seed.generate.keys import seed_id
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
-from mentara_seed.seeding import Seeding
+from mentara_seed.seeding import Seeding, chunks
 
 COMMUNITY_POSTS = "legacy_post/community"
 USER_POSTS = "legacy_post/user"
 COMMENTS = "legacy_comment"
 REPLY_SHARE = 0.3
+# Base posts whose comments and hearts are made together: bounds the working set at any scale.
+POSTS_PER_CHUNK = 2_000
+
+Members = dict[str, list[str]]
 
 
 def binomial(s: Seeding, slots: int, p: float, *key: object) -> int:
@@ -70,24 +75,29 @@ def generate_content(s: Seeding) -> None:
         lambda user_id, rng: (user_id, rng.choice(joined[user_id])),
     )
 
-    posts = legacy_posts(s)
-    add_comments(s, posts, members)
-    add_post_hearts(s, posts, members)
-    add_comment_hearts(s, posts, members)
+    # Comments and hearts of one post depend on that post alone: a chunk of posts at a time.
+    for posts in chunks(legacy_posts(s), POSTS_PER_CHUNK):
+        add_comments(s, posts, members)
+        add_post_hearts(s, posts, members)
+        add_comment_hearts(s, posts, members)
 
 
-def add_comments(s: Seeding, posts: list[sa.Row], members: dict[str, list[str]]) -> None:
+def add_comments(s: Seeding, posts: Sequence[sa.Row], members: Members) -> None:
     """Each base post gets the mode's comments per post from community members; some are replies."""
     v = s.volumes
-    have = s.counts(sa.select(T.Comment.c.postId, sa.func.count()).group_by(T.Comment.c.postId))
+    C = T.Comment
+    have = s.counts(sa.select(C.c.postId, sa.func.count()).where(s.one_of(C.c.postId, [p.id for p in posts]))
+                    .group_by(C.c.postId))
     short = {p.id: p for p in posts if have.get(p.id, 0) < v.comments_per_post}
-    allocated = s.allocate(T.Comment, COMMENTS, {pid: v.comments_per_post - have.get(pid, 0) for pid in short})
+    if not short:
+        return
+    allocated = s.allocate(C, COMMENTS, {pid: v.comments_per_post - have.get(pid, 0) for pid in short})
     earlier: dict[str, list[tuple[str, object]]] = defaultdict(list)
     for post_id, comment_id, created in s.rows(
-        sa.select(T.Comment.c.postId, T.Comment.c.id, T.Comment.c.createdAt)
-        .where(T.Comment.c.postId.in_(list(short)), T.Comment.c.parentId.is_(None))
-        .order_by(T.Comment.c.postId, T.Comment.c.createdAt, T.Comment.c.id)
-    ) if short else []:
+        sa.select(C.c.postId, C.c.id, C.c.createdAt)
+        .where(s.one_of(C.c.postId, list(short)), C.c.parentId.is_(None))
+        .order_by(C.c.postId, C.c.createdAt, C.c.id)
+    ):
         earlier[post_id].append((comment_id, created))
     new = []
     for post_id in sorted(allocated):
@@ -101,50 +111,58 @@ def add_comments(s: Seeding, posts: list[sa.Row], members: dict[str, list[str]])
             parent_id, after = None, post.createdAt
             if earlier[post_id] and rng.random() < REPLY_SHARE:
                 parent_id, after = rng.choice(earlier[post_id])
-            row = rows.comment(s, comment_id, post_id, rng.choice(voices), s.between(rng, after, s.anchor), parent_id)
+            row = rows.comment(s, rng, comment_id, post_id, rng.choice(voices), s.between(rng, after, s.anchor), parent_id)
             if parent_id is None:
                 earlier[post_id].append((comment_id, row["createdAt"]))
             new.append(row)
-    # Replies point at comments of the same batch: insert parents before children.
+    # Replies point at comments of the same chunk: insert parents before children.
     new.sort(key=lambda r: r["parentId"] is not None)
-    s.insert(T.Comment, new)
+    s.insert(C, new)
 
 
-def add_post_hearts(s: Seeding, posts: list[sa.Row], members: dict[str, list[str]]) -> None:
+def add_post_hearts(s: Seeding, posts: Sequence[sa.Row], members: Members) -> None:
     v = s.volumes
-    have = s.counts(sa.select(T.PostHeart.c.postId, sa.func.count()).group_by(T.PostHeart.c.postId))
+    H = T.PostHeart
+    have = s.counts(sa.select(H.c.postId, sa.func.count()).where(s.one_of(H.c.postId, [p.id for p in posts]))
+                    .group_by(H.c.postId))
     wanted = {p.id: binomial(s, v.members_per_community, v.post_heart_likelihood, "post_hearts", p.id) for p in posts}
     short = [p for p in posts if have.get(p.id, 0) < wanted[p.id]]
-    hearted = state.grouped(state.pairs_where(s, T.PostHeart, T.PostHeart.c.postId, T.PostHeart.c.userId,
-                                              T.PostHeart.c.postId, {p.id for p in short}))
-    new = []
-    for post in short:
-        voices = members.get(post.communityId, [])
-        taken = {post.userId} | hearted.get(post.id, set())
-        fans = makers.sample_excluding(s.rng("legacy_post_hearts", post.id), voices, taken,
-                                       wanted[post.id] - have.get(post.id, 0))
-        new.extend(rows.post_heart(s, post.id, fan, post.createdAt) for fan in fans)
-    s.insert(T.PostHeart, new)
+    hearted = state.grouped(state.pairs_where(s, H, H.c.postId, H.c.userId, H.c.postId, [p.id for p in short if have.get(p.id)]))
+
+    def hearts() -> Iterator[dict]:
+        for post in short:
+            taken = {post.userId} | hearted.get(post.id, set())
+            fans = makers.sample_excluding(s.rng("legacy_post_hearts", post.id), members.get(post.communityId, []),
+                                           taken, wanted[post.id] - have.get(post.id, 0))
+            for fan in fans:
+                yield rows.post_heart(s, post.id, fan, post.createdAt)
+
+    s.insert(H, hearts())
 
 
-def add_comment_hearts(s: Seeding, posts: list[sa.Row], members: dict[str, list[str]]) -> None:
+def add_comment_hearts(s: Seeding, posts: Sequence[sa.Row], members: Members) -> None:
     v = s.volumes
+    C, H = T.Comment, T.CommentHeart
     community_of = {p.id: p.communityId for p in posts}
     planned = {seed_id(COMMENTS, p.id, k) for p in posts for k in range(v.comments_per_post)}
     comments = [c for c in s.rows(
-        sa.select(T.Comment.c.id, T.Comment.c.postId, T.Comment.c.userId, T.Comment.c.createdAt).order_by(T.Comment.c.id)
-    ) if c.id in planned and c.postId in community_of]
-    have = s.counts(sa.select(T.CommentHeart.c.commentId, sa.func.count()).group_by(T.CommentHeart.c.commentId))
+        sa.select(C.c.id, C.c.postId, C.c.userId, C.c.createdAt).where(s.one_of(C.c.postId, list(community_of)))
+        .order_by(C.c.id)
+    ) if c.id in planned]
+    have = s.counts(sa.select(H.c.commentId, sa.func.count()).where(s.one_of(H.c.commentId, [c.id for c in comments]))
+                    .group_by(H.c.commentId))
     slots = max(1, v.members_per_community // 4)
     wanted = {c.id: binomial(s, slots, v.comment_heart_likelihood, "comment_hearts", c.id) for c in comments}
     short = [c for c in comments if have.get(c.id, 0) < wanted[c.id]]
-    hearted = state.grouped(state.pairs_where(s, T.CommentHeart, T.CommentHeart.c.commentId, T.CommentHeart.c.userId,
-                                              T.CommentHeart.c.commentId, {c.id for c in short}))
-    new = []
-    for c in short:
-        voices = members.get(community_of[c.postId], [])
-        taken = {c.userId} | hearted.get(c.id, set())
-        fans = makers.sample_excluding(s.rng("legacy_comment_hearts", c.id), voices, taken,
-                                       wanted[c.id] - have.get(c.id, 0))
-        new.extend(rows.comment_heart(s, c.id, fan, c.createdAt) for fan in fans)
-    s.insert(T.CommentHeart, new)
+    hearted = state.grouped(state.pairs_where(s, H, H.c.commentId, H.c.userId, H.c.commentId,
+                                              [c.id for c in short if have.get(c.id)]))
+
+    def hearts() -> Iterator[dict]:
+        for c in short:
+            taken = {c.userId} | hearted.get(c.id, set())
+            fans = makers.sample_excluding(s.rng("legacy_comment_hearts", c.id), members.get(community_of[c.postId], []),
+                                           taken, wanted[c.id] - have.get(c.id, 0))
+            for fan in fans:
+                yield rows.comment_heart(s, c.id, fan, c.createdAt)
+
+    s.insert(H, hearts())

@@ -62,12 +62,13 @@ def generate_therapy(s: Seeding) -> None:
 
     # Session notes for the share of the base pairs' completed meetings the mode asks for.
     planned = {seed_id(MEETINGS, k, n) for k in pairs for n in range(v.meetings_per_relationship)}
-    noted = set(s.scalars(sa.select(T.MeetingNotes.c.meetingId)))
+    M = T.Meeting
     makers.make_notes(s, [
         (m.id, m.endTime)
-        for m in s.rows(sa.select(T.Meeting.c.id, T.Meeting.c.endTime)
-                        .where(T.Meeting.c.status == "COMPLETED").order_by(T.Meeting.c.id))
-        if m.id in planned and m.id not in noted and unit("session_notes", m.id) < v.session_notes_rate
+        for m in s.rows(sa.select(M.c.id, M.c.endTime).where(
+            M.c.status == "COMPLETED", ~sa.exists().where(T.MeetingNotes.c.meetingId == M.c.id),
+        ).order_by(M.c.id))
+        if m.id in planned and unit("session_notes", m.id) < v.session_notes_rate
     ])
 
     sheets = counts_per_pair(s, T.Worksheet)
@@ -78,11 +79,11 @@ def generate_therapy(s: Seeding) -> None:
     )
 
     assessed = set(s.scalars(sa.select(T.PreAssessment.c.clientId)))
-    s.insert(T.PreAssessment, [
+    s.insert(T.PreAssessment, (
         rows.pre_assessment(s, client_id)
         for client_id in state.ids(s, T.Client.c.userId)
         if client_id not in assessed and unit("pre_assessment", client_id) < v.assessment_rate
-    ])
+    ))
 
     add_reviews(s, pairs)
 

@@ -43,10 +43,7 @@ def generate_users(s: Seeding) -> None:
         if user_id not in present
     ]
     # An e-mail already used by someone else (a real sign-up) keeps its owner.
-    taken = set()
-    for start in range(0, len(new_users), 5000):
-        emails = [u["email"] for u in new_users[start : start + 5000]]
-        taken.update(s.scalars(sa.select(T.User.c.email).where(T.User.c.email.in_(emails))))
+    taken = set(s.scalars(sa.select(T.User.c.email).where(s.one_of(T.User.c.email, [u["email"] for u in new_users]))))
     s.insert(T.User, [u for u in new_users if u["email"] not in taken])
 
     users_now = s.existing_ids(T.User, (user_id for _, _, user_id in planned))
