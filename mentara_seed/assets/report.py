@@ -25,8 +25,8 @@ from dagster import (
 )
 
 from mentara_seed.assets.common import reading, settings_or_fail
-from mentara_seed.checks.findings import evaluate_minimum, evaluate_rule, findings_table, remembered
-from mentara_seed.checks.rules import RULES
+from mentara_seed.checks.definitions import CHECK_NAMES, run_findings
+from mentara_seed.checks.findings import findings_table
 from mentara_seed.requirements import REQUIREMENTS
 from mentara_seed.resources import MentaraDatabase, SeedConfig
 from mentara_seed.schema.tables import metadata as schema
@@ -97,11 +97,7 @@ def seed_report(context: AssetExecutionContext, database: MentaraDatabase, seed_
 )
 def database_audit(context: AssetCheckExecutionContext, database: MentaraDatabase, seed_config: SeedConfig) -> AssetCheckResult:
     settings = settings_or_fail(database, seed_config)
-    with reading(database) as conn:
-        findings = [remembered(context.run.run_id, r.name, lambda r=r: evaluate_minimum(conn, r, settings.mode, settings.anchor))
-                    for r in REQUIREMENTS]
-        findings += [remembered(context.run.run_id, r.name, lambda r=r: evaluate_rule(conn, r, settings.anchor)) for r in RULES]
-    table = findings_table(findings)
+    table = findings_table(run_findings(context.run.run_id, CHECK_NAMES, database, settings))
     failing = table[table.status == "FAIL"]
     text = (
         f"Audit of {database.describe()} ({settings.describe()}): "

@@ -9,7 +9,9 @@ entity: an audit of thousands of clients takes two queries per rule.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Callable, ContextManager, Sequence
 
 import pandas as pd
 import sqlalchemy as sa
@@ -63,7 +65,12 @@ class Finding:
             return "No offenders."
         return pd.DataFrame(self.examples).to_markdown(index=False)
 
-    def to_check_result(self) -> AssetCheckResult:
+    @property
+    def check_name(self) -> str:
+        """The asset check reporting this finding: ``<requirement>_minimum`` or the rule's name."""
+        return f"{self.name}_minimum" if self.kind == "minimum" else self.name
+
+    def to_check_result(self, asset: str | None = None) -> AssetCheckResult:
         summary = (
             f"**{self.rule}**\n\n{self.violations} violating "
             + ("entities" if self.kind == "minimum" else "rows")
@@ -71,6 +78,8 @@ class Finding:
             + (f". First {len(self.examples)}:\n\n" + self.examples_markdown() if self.examples else ".")
         )
         return AssetCheckResult(
+            asset_key=asset,
+            check_name=self.check_name if asset else None,
             passed=self.passed,
             severity=AssetCheckSeverity.ERROR,
             description=f"{self.violations} violations" if self.violations else "no violations",
@@ -99,7 +108,7 @@ def evaluate_minimum(conn: Connection, requirement: Requirement, mode: str, anch
             .order_by(short.c.subject)
             .limit(EXAMPLES)
         )
-    ]
+    ] if violations else []
     return Finding(requirement.name, "minimum", requirement.describe(mode), violations, int(missing), examples)
 
 
@@ -114,20 +123,37 @@ def evaluate_rule(conn: Connection, rule: IntegrityRule, anchor: dt.datetime) ->
     return Finding(rule.name, "integrity", rule.description, violations, 0, examples)
 
 
-# Findings of the current run, by (run id, check name): the audit summary and the individual
-# checks evaluate each rule once per run, whichever runs first (they share the process under
-# the in-process executor; elsewhere a miss just evaluates again).
+# Findings of the current run, by (run id, check name): a check step and the audit summary
+# evaluate each rule once per run, whichever runs first (they share the process under the
+# in-process executor; elsewhere a miss just evaluates again).
 _RUN_FINDINGS: dict[tuple[str, str], Finding] = {}
+# Check queries run on this many read-only connections at once: the database answers two
+# grouped scans in about the time of one (measured: docs/benchmarks.md).
+CONCURRENT_QUERIES = 2
 
 
-def remembered(run_id: str, name: str, evaluate) -> Finding:
-    """The finding named ``name`` for run ``run_id``, evaluated once."""
-    key = (run_id, name)
-    if key not in _RUN_FINDINGS:
-        if len(_RUN_FINDINGS) > 10_000:  # a long-lived process: forget earlier runs
-            _RUN_FINDINGS.clear()
-        _RUN_FINDINGS[key] = evaluate()
-    return _RUN_FINDINGS[key]
+def findings_for(run_id: str, names: Sequence[str], evaluate: Callable[[str, Connection], Finding],
+                 connect: Callable[[], ContextManager[Connection]]) -> list[Finding]:
+    """The findings of the checks ``names`` in run ``run_id``, in that order.
+
+    Each is evaluated once per run by ``evaluate(name, conn)``; those not yet
+    known are evaluated concurrently, each on its own ``connect()``ion.
+    """
+    missing = [name for name in names if (run_id, name) not in _RUN_FINDINGS]
+
+    def one(name: str) -> Finding:
+        with connect() as conn:
+            return evaluate(name, conn)
+
+    if len(missing) > 1:
+        with ThreadPoolExecutor(max_workers=CONCURRENT_QUERIES, thread_name_prefix="check") as pool:
+            found = list(pool.map(one, missing))
+    else:
+        found = [one(name) for name in missing]
+    if len(_RUN_FINDINGS) > 10_000:  # a long-lived process: forget earlier runs
+        _RUN_FINDINGS.clear()
+    _RUN_FINDINGS.update({(run_id, name): finding for name, finding in zip(missing, found)})
+    return [_RUN_FINDINGS[(run_id, name)] for name in names]
 
 
 def findings_table(findings: list[Finding]) -> pd.DataFrame:
