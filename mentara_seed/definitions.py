@@ -4,14 +4,14 @@ from dagster import Definitions, in_process_executor, load_assets_from_package_m
 
 from mentara_seed import assets
 from mentara_seed.assets.report import database_audit
-from mentara_seed.checks.definitions import ASSET_CHECKS
+from mentara_seed.checks.definitions import STAGE_CHECKS
 from mentara_seed.jobs import audit_job, enrich_job, reset_and_seed_job, seed_job
 from mentara_seed.resources import MentaraDatabase, SeedConfig
 from mentara_seed.schedules import nightly_staging_refresh_schedule
 
 defs = Definitions(
     assets=load_assets_from_package_module(assets),
-    asset_checks=[*ASSET_CHECKS, database_audit],
+    asset_checks=[*STAGE_CHECKS, database_audit],
     jobs=[seed_job, enrich_job, reset_and_seed_job, audit_job],
     schedules=[nightly_staging_refresh_schedule],
     resources={"database": MentaraDatabase(), "seed_config": SeedConfig()},

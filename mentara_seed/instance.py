@@ -22,10 +22,16 @@ from sqlalchemy.engine import make_url
 ENV_STORAGE_URL = "MENTARA_DAGSTER_STORAGE_URL"
 DEFAULT_STORAGE_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/mentara_dagster"
 CONFIG = Path(__file__).resolve().parent.parent / "dagster.yaml"
+STORAGES = ("run_storage", "event_log_storage", "schedule_storage")
 
 
-def ensure_storage_database(url: str) -> None:
-    """Create the storage database on its server if it does not exist (raises if no server answers)."""
+def ensure_storage_database(url: str, owned: bool = False) -> None:
+    """Create the storage database on its server if it does not exist (raises if no server answers).
+
+    A database this project ``owned`` (the local default) commits asynchronously: a run stores a
+    few hundred events, one commit each, and waiting for the disk on each costs a CLI run about
+    half a second; a crash of the machine could lose the last moment of run history, never data.
+    """
     target = make_url(url)
     server = target.set(drivername="postgresql+psycopg2", database="postgres")
     engine = sa.create_engine(server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
@@ -34,23 +40,28 @@ def ensure_storage_database(url: str) -> None:
             exists = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database}).first()
             if not exists:
                 conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+            if owned:
+                conn.execute(sa.text(f'ALTER DATABASE "{target.database}" SET synchronous_commit = off'))
     finally:
         engine.dispose()
 
 
-def prepare(home: Path, storage_url: str | None = None, config: Path = CONFIG) -> dict[str, str]:
+def prepare(home: Path, storage_url: str | None = None, config: Path = CONFIG, owned: bool | None = None) -> dict[str, str]:
+    """Write HOME/dagster.yaml; ``owned``: the storage database is this project's own (default:
+    only the local default one is), so it may commit asynchronously."""
     home.mkdir(parents=True, exist_ok=True)
     settings = yaml.safe_load(config.read_text())
     explicit = storage_url or os.environ.get(ENV_STORAGE_URL)
     url = explicit or DEFAULT_STORAGE_URL
     env = {"DAGSTER_HOME": str(home)}
     try:
-        ensure_storage_database(url)
+        ensure_storage_database(url, owned=not explicit if owned is None else owned)
         env[ENV_STORAGE_URL] = url
     except sa.exc.OperationalError as exc:
         if explicit:
             raise SystemExit(f"{ENV_STORAGE_URL} does not answer: {exc.orig.__class__.__name__}") from None
-        settings.pop("storage")
+        for storage in STORAGES:
+            settings.pop(storage)
         print(f"note: no Postgres for Dagster's run storage at {make_url(url).render_as_string(hide_password=True)}; "
               f"keeping runs in SQLite under {home}", file=sys.stderr)
     (home / "dagster.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))

@@ -124,6 +124,8 @@ class MentaraDatabase(ConfigurableResource):
                 reset_tables(conn)
             ensure_schema(conn)
             yield conn
+        # Preflight vetted the schema (or the seeder created it): readers need not reflect it again.
+        self._schema_checked = True
 
     @contextmanager
     def read_only(self) -> Iterator[Connection]:

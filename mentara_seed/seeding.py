@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import sqlalchemy as sa
-from psycopg.copy import Copy, FileWriter
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
@@ -222,6 +221,8 @@ class Seeding:
         and waits for the server to finish it: the server's work and Python's
         overlap instead of taking turns.
         """
+        from psycopg.copy import Copy, FileWriter  # here: runs against SQLite never need psycopg
+
         values_of = _getter(columns)
         literals = [(i, literal) for i, name in enumerate(columns)
                     if (literal := _pg_literal(table.c[name].type)) is not None]

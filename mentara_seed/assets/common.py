@@ -11,11 +11,11 @@ import time
 from contextlib import contextmanager
 from typing import Callable, Iterator, Optional, Sequence
 
-import pandas as pd
 import sqlalchemy as sa
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
 from sqlalchemy.engine import Connection
 
+from mentara_seed import report_tables
 from mentara_seed.failpoints import failpoint
 from mentara_seed.guard import RefusedError
 from mentara_seed.requirements import BY_NAME
@@ -53,14 +53,10 @@ def reading(database: MentaraDatabase) -> Iterator[Connection]:
 
 
 def deficits_table(found: dict[str, dict[str, int]], mode: str) -> str:
-    frame = pd.DataFrame(
-        [
-            {"requirement": name, "rule": BY_NAME[name].describe(mode), **values}
-            for name, values in found.items()
-        ],
-        columns=["requirement", "rule", "entities", "rows_missing"],
+    return report_tables.markdown(
+        [{"requirement": name, "rule": BY_NAME[name].describe(mode), **values} for name, values in found.items()],
+        ["requirement", "rule", "entities", "rows_missing"],
     )
-    return frame.to_markdown(index=False) if not frame.empty else "(none)"
 
 
 def run_step(
@@ -72,7 +68,6 @@ def run_step(
     reset: bool = False,
 ) -> MaterializeResult:
     settings = settings_or_fail(database, seed_config)
-    context.log.info(f"Target: {database.describe()} ({settings.describe()})")
     started = time.perf_counter()
     with in_one_line():
         with database.transaction(reset=reset) as conn:
@@ -85,9 +80,11 @@ def run_step(
     failpoint(f"after_commit:{context.asset_key.to_user_string()}")
     added = dict(sorted(seeding.added.items()))
     unmet = {name: n for name, n in sorted(seeding.unmet.items()) if n}
+    # One line per step (each log line is an event Dagster stores): what was added, where.
     context.log.info(
         f"Added {sum(added.values())} rows" + (f": {added}" if added else "")
         + (f"; {owns.name} has {row_count} rows" if owns is not None else "")
+        + f". Target: {database.describe()} ({settings.describe()})"
     )
     if unmet:
         context.log.warning(f"Rows that could not be made (no valid parent): {unmet}")

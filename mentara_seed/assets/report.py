@@ -10,7 +10,6 @@ prints them as one table: it is what ``audit_job`` shows.
 import time
 from collections import Counter
 
-import pandas as pd
 import sqlalchemy as sa
 from dagster import (
     AssetCheckExecutionContext,
@@ -26,7 +25,8 @@ from dagster import (
 
 from mentara_seed.assets.common import reading, settings_or_fail
 from mentara_seed.checks.definitions import CHECK_NAMES, run_findings
-from mentara_seed.checks.findings import findings_table
+from mentara_seed import report_tables
+from mentara_seed.checks.findings import FINDINGS_COLUMNS, findings_rows
 from mentara_seed.requirements import REQUIREMENTS
 from mentara_seed.resources import MentaraDatabase, SeedConfig
 from mentara_seed.schema.tables import metadata as schema
@@ -64,13 +64,12 @@ def seed_report(context: AssetExecutionContext, database: MentaraDatabase, seed_
     duration = round(time.time() - run.start_time, 2) if run and run.start_time else None
     with reading(database) as conn:
         counts = table_row_counts(conn)
-    frame = pd.DataFrame(
-        [{"table": name, "rows_added": added.get(name, 0), "rows": n} for name, n in sorted(counts.items())]
-    )
+    tables = [{"table": name, "rows_added": added.get(name, 0), "rows": n} for name, n in sorted(counts.items())]
+    columns = ["table", "rows_added", "rows"]
     total = sum(added.values())
     report = (
         f"Seeding finished: {database.describe()} ({settings.describe()})\n"
-        + frame.to_string(index=False)
+        + report_tables.text(tables, columns)
         + f"\nRows added in total: {total}\nChecks: {passed} passed, {len(failed)} failed"
         + (f" ({', '.join(failed)})" if failed else "")
         + (f"\nDuration: {duration} s" if duration is not None else "")
@@ -83,7 +82,7 @@ def seed_report(context: AssetExecutionContext, database: MentaraDatabase, seed_
             "checks_passed": passed,
             "checks_failed": len(failed),
             "failed_checks": MetadataValue.json(failed),
-            "table_rows": MetadataValue.md(frame.to_markdown(index=False)),
+            "table_rows": MetadataValue.md(report_tables.markdown(tables, columns)),
             "duration_s": duration if duration is not None else 0.0,
         }
     )
@@ -97,22 +96,22 @@ def seed_report(context: AssetExecutionContext, database: MentaraDatabase, seed_
 )
 def database_audit(context: AssetCheckExecutionContext, database: MentaraDatabase, seed_config: SeedConfig) -> AssetCheckResult:
     settings = settings_or_fail(database, seed_config)
-    table = findings_table(run_findings(context.run.run_id, CHECK_NAMES, database, settings))
-    failing = table[table.status == "FAIL"]
-    text = (
+    rows = findings_rows(run_findings(context.run.run_id, CHECK_NAMES, database, settings))
+    failing = [row for row in rows if row["status"] == "FAIL"]
+    missing = sum(row["rows_missing"] for row in rows)
+    context.log.info(
         f"Audit of {database.describe()} ({settings.describe()}): "
-        f"{len(failing)} of {len(table)} checks fail, {int(table.rows_missing.sum())} rows missing\n"
-        + table.drop(columns=["rule"]).to_string(index=False)
+        f"{len(failing)} of {len(rows)} checks fail, {missing} rows missing\n"
+        + report_tables.text(rows, FINDINGS_COLUMNS[:-1])
     )
-    context.log.info(text)
     return AssetCheckResult(
-        passed=failing.empty,
+        passed=not failing,
         severity=AssetCheckSeverity.ERROR,
-        description=f"{len(failing)} of {len(table)} checks fail",
+        description=f"{len(failing)} of {len(rows)} checks fail",
         metadata={
             "checks_failing": len(failing),
-            "violations": int(table.violations.sum()),
-            "rows_missing": int(table.rows_missing.sum()),
-            "report": MetadataValue.md(table.to_markdown(index=False)),
+            "violations": sum(row["violations"] for row in rows),
+            "rows_missing": missing,
+            "report": MetadataValue.md(report_tables.markdown(rows, FINDINGS_COLUMNS)),
         },
     )

@@ -1,11 +1,13 @@
 """The asset checks themselves, built from the requirements table and the integrity rules.
 
 Every check is blocking, fails with ERROR severity and reads through a
-read-only connection. The checks of one asset run together, as one
-standalone ``@multi_asset_check`` step right after the asset (``<asset>_checks``):
-one step instead of one per check keeps Dagster's per-step cost down, and its
-queries run concurrently. Being standalone, they run without their asset
-(``audit_job``), and any subset of them can be selected.
+read-only connection. The checks of one stage (the legacy generators, or
+one enrichment tier) run together, as one standalone ``@multi_asset_check``
+step once the stage is written (``legacy_checks``, ``tier1_checks``, ...):
+one step instead of one per check keeps Dagster's per-step cost down, and
+its queries run concurrently. Each check still belongs to the asset that
+guarantees it, and being standalone, they run without their assets
+(``audit_job``); any subset of them can be selected.
 """
 
 
@@ -50,15 +52,27 @@ def _description(name: str) -> str:
     return INTEGRITY[name].description
 
 
-def asset_checks(asset: str) -> AssetChecksDefinition:
-    names = [name for name in CHECK_NAMES if OWNER[name] == asset]
-    specs = [AssetCheckSpec(name, asset=asset, blocking=True, description=_description(name)) for name in names]
+def stage_of(asset: str) -> str:
+    """``legacy`` for the root generators, ``tierN`` for an enricher of tier N."""
+    tiers = {f"enriched_{r.enricher}": r.tier for r in REQUIREMENTS}
+    return f"tier{tiers[asset]}" if asset in tiers else "legacy"
+
+
+def stage_checks(stage: str) -> AssetChecksDefinition:
+    """The checks of every asset of one stage (the legacy generators, or one tier), as one step.
+
+    It runs once the stage's assets are written and before the next stage
+    starts, which is all that blocking needs: nothing of the next tier runs
+    on a database that breaks a rule.
+    """
+    names = [name for name in CHECK_NAMES if stage_of(OWNER[name]) == stage]
+    specs = [AssetCheckSpec(name, asset=OWNER[name], blocking=True, description=_description(name)) for name in names]
 
     @multi_asset_check(
-        name=f"{asset}_checks",
+        name=f"{stage}_checks",
         specs=specs,
         can_subset=True,
-        description=f"The minimums and row rules {asset} guarantees: " + ", ".join(names),
+        description=f"The minimums and row rules the {stage} assets guarantee: " + ", ".join(names),
     )
     def _checks(context: AssetCheckExecutionContext, database: MentaraDatabase, seed_config: SeedConfig):
         settings = settings_or_fail(database, seed_config)
@@ -68,9 +82,9 @@ def asset_checks(asset: str) -> AssetChecksDefinition:
             f"{f.check_name}: {f.violations} " + ("short" if f.kind == "minimum" else "violating") for f in findings
         ))
         for finding in findings:
-            yield finding.to_check_result(asset)
+            yield finding.to_check_result(OWNER[finding.check_name])
 
     return _checks
 
 
-ASSET_CHECKS = [asset_checks(asset) for asset in sorted(set(OWNER.values()))]
+STAGE_CHECKS = [stage_checks(stage) for stage in ("legacy", "tier1", "tier2", "tier3", "tier4", "tier5")]

@@ -13,11 +13,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, ContextManager, Sequence
 
-import pandas as pd
 import sqlalchemy as sa
 from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue
 from sqlalchemy.engine import Connection
 
+from mentara_seed import report_tables
 from mentara_seed.requirements import Requirement
 from mentara_seed.schema import tables as T
 
@@ -61,9 +61,7 @@ class Finding:
         return self.violations == 0
 
     def examples_markdown(self) -> str:
-        if not self.examples:
-            return "No offenders."
-        return pd.DataFrame(self.examples).to_markdown(index=False)
+        return report_tables.markdown(self.examples, list(self.examples[0]) if self.examples else [], empty="No offenders.")
 
     @property
     def check_name(self) -> str:
@@ -156,18 +154,13 @@ def findings_for(run_id: str, names: Sequence[str], evaluate: Callable[[str, Con
     return [_RUN_FINDINGS[(run_id, name)] for name in names]
 
 
-def findings_table(findings: list[Finding]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "check": f.name,
-                "kind": f.kind,
-                "status": "PASS" if f.passed else "FAIL",
-                "violations": f.violations,
-                "rows_missing": f.rows_missing,
-                "rule": f.rule,
-            }
-            for f in findings
-        ],
-        columns=["check", "kind", "status", "violations", "rows_missing", "rule"],
-    )
+FINDINGS_COLUMNS = ["check", "kind", "status", "violations", "rows_missing", "rule"]
+
+
+def findings_rows(findings: Sequence[Finding]) -> list[dict]:
+    """One row per finding, with the columns of ``FINDINGS_COLUMNS``."""
+    return [
+        {"check": f.name, "kind": f.kind, "status": "PASS" if f.passed else "FAIL",
+         "violations": f.violations, "rows_missing": f.rows_missing, "rule": f.rule}
+        for f in findings
+    ]

@@ -1,8 +1,9 @@
 """Realistic text for a mental-health platform: Faker pools plus domain vocabulary.
 
 Faker is slow per call and its seeded output is stable only for a pinned
-release, so it fills fixed pools once per process from a fixed seed; rows then
-draw from the pools and from the domain phrases below with their own streams.
+release, so it fills fixed pools once per process (its own word lists, and
+addresses from a fixed seed); rows then draw from the pools and from the
+domain phrases below with their own streams.
 """
 
 from __future__ import annotations
@@ -12,24 +13,27 @@ from string import Formatter
 
 from mentara_seed.generate.keys import Stream
 
-POOL_SIZE = 600
+POOL_SIZE = 200
 _FAKER_SEED = 20250101
 
 
 @lru_cache(maxsize=1)
 def pools() -> dict[str, tuple[str, ...]]:
-    from faker import Faker  # imported on first use: it costs start-up time to every run that needs no names
+    """Faker's vocabulary, drawn once per process: its name and province lists as they are, and a
+    pool of Philippine addresses and cities from a fixed seed (Faker composes those per call)."""
+    # Imported on first use: a run that makes no users never pays for Faker.
+    from faker import Faker
+    from faker.providers.address.en_PH import Provider as Places
+    from faker.providers.person.en_US import Provider as Names
 
-    us = Faker("en_US")
-    us.seed_instance(_FAKER_SEED)
     ph = Faker("en_PH")
     ph.seed_instance(_FAKER_SEED)
     return {
-        "first_name": tuple(us.first_name() for _ in range(POOL_SIZE)),
-        "last_name": tuple(us.last_name() for _ in range(POOL_SIZE)),
-        "address": tuple(ph.address().replace("\n", ", ") for _ in range(POOL_SIZE // 2)),
-        "province": tuple(sorted({ph.province() for _ in range(POOL_SIZE)})),
-        "city": tuple(ph.city() for _ in range(POOL_SIZE // 2)),
+        "first_name": tuple(Names.first_names),
+        "last_name": tuple(Names.last_names),
+        "address": tuple(ph.address().replace("\n", ", ") for _ in range(POOL_SIZE)),
+        "province": tuple(sorted({*Places.luzon_provinces, *Places.visayas_provinces, *Places.mindanao_provinces})),
+        "city": tuple(ph.city() for _ in range(POOL_SIZE)),
     }
 
 
