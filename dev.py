@@ -17,10 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import venv
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -52,13 +54,40 @@ def ensure_environment() -> None:
     marker.touch()
 
 
+def _answers(url: str | None) -> bool:
+    """Whether the Postgres server of ``url`` (the local default when None) accepts connections."""
+    parts = urlsplit(url or "postgresql://127.0.0.1:5432")
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def dagster_env() -> dict[str, str]:
-    """This project's Dagster instance: ./.dagster_home (or $DAGSTER_HOME), configured from ./dagster.yaml."""
-    home = os.environ.get("DAGSTER_HOME", str(DAGSTER_HOME))
-    prepared = subprocess.run([str(BIN / "python"), "-m", "mentara_seed.instance", home],
+    """This project's Dagster instance: ./.dagster_home (or $DAGSTER_HOME), configured from ./dagster.yaml.
+
+    Preparing it (mentara_seed.instance) costs half a second, so it is done again only when
+    dagster.yaml, the storage setting or the storage server's availability has changed.
+    """
+    home = Path(os.environ.get("DAGSTER_HOME", str(DAGSTER_HOME)))
+    stamp = home / ".prepared.json"
+    key = {"config": hashlib.sha256((ROOT / "dagster.yaml").read_bytes()).hexdigest(), "home": str(home.resolve()),
+           "storage": os.environ.get("MENTARA_DAGSTER_STORAGE_URL")}
+    try:
+        recorded = json.loads(stamp.read_text())
+        env = recorded["env"]
+        storage = env.get("MENTARA_DAGSTER_STORAGE_URL")
+        if recorded["key"] == key and (home / "dagster.yaml").exists() and _answers(storage) == bool(storage):
+            return {**os.environ, **env}
+    except (OSError, ValueError, KeyError):
+        pass
+    prepared = subprocess.run([str(BIN / "python"), "-m", "mentara_seed.instance", str(home)],
                               cwd=ROOT, check=True, capture_output=True, text=True)
     sys.stderr.write(prepared.stderr)
-    return {**os.environ, **json.loads(prepared.stdout)}
+    env = json.loads(prepared.stdout)
+    stamp.write_text(json.dumps({"key": key, "env": env}))
+    return {**os.environ, **env}
 
 
 def run(argv: list[str], env: dict[str, str] | None = None) -> int:
