@@ -30,7 +30,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from mentara_seed.failpoints import failpoint
-from mentara_seed.generate.keys import Stream, seed_id
+from mentara_seed.generate.keys import Stream, seed_id, unit
 from mentara_seed.requirements import Requirement
 from mentara_seed.settings import SeedSettings
 from mentara_seed.volumes import Volumes, volumes_for
@@ -80,6 +80,13 @@ class Seeding:
         self.unmet: Counter[str] = Counter()
         self.updated: Counter[str] = Counter()
         self._context = f"{settings.mode}/{settings.anchor.isoformat()}"
+        # The last COPY may still be finishing on the server while Python goes on; the next
+        # statement on the connection, or ``finish``, waits for it first (see ``_copy``).
+        self._writer: threading.Thread | None = None
+        self._writer_failed: list[BaseException] = []
+        self._wait_for_writer = lambda *_: self._join_writer()
+        if self.postgres:
+            sa.event.listen(conn, "before_cursor_execute", self._wait_for_writer)
 
     # -- randomness and time -------------------------------------------------
     def rng(self, purpose: str, *parts: object) -> Stream:
@@ -87,8 +94,8 @@ class Seeding:
         return Stream(f"{purpose}/{self._context}/{'/'.join(map(str, parts))}".encode())
 
     def unit(self, purpose: str, *parts: object) -> float:
-        """One uniform draw in [0, 1) for a row that needs no more (cheaper than a stream)."""
-        return self.rng(purpose, *parts).random()
+        """One uniform draw in [0, 1) for a row or entity that needs no more (cheaper than a stream)."""
+        return unit(purpose, self._context, *parts)
 
     def moment_after(self, draw: float, start: dt.datetime) -> dt.datetime:
         """The moment a fraction ``draw`` of the way from ``start`` to the anchor, to the millisecond."""
@@ -138,12 +145,9 @@ class Seeding:
         """Every entity short of ``requirement``, from one grouped query."""
         minimum = requirement.minimum(self.mode)
         counts = requirement.counts(self.anchor).subquery()
-        statement = (
-            sa.select(counts.c.subject, counts.c.n)
-            .where(counts.c.n < minimum)
-            .order_by(counts.c.subject)
-        )
-        found = [Deficit(subject, n, minimum - n) for subject, n in self.conn.execute(statement)]
+        # Sorted here, not by the query: an ORDER BY can lead the planner into a nested loop.
+        statement = sa.select(counts.c.subject, counts.c.n).where(counts.c.n < minimum)
+        found = [Deficit(subject, n, minimum - n) for subject, n in sorted(self.conn.execute(statement).tuples())]
         # The first survey of a requirement is what the asset found; later ones see its own rows.
         self.found.setdefault(requirement.name, {
             "entities": len(found),
@@ -184,17 +188,56 @@ class Seeding:
             start += window
         return allocated
 
-    def new_ids(self, table: sa.Table, purpose: str, needs: Mapping[str, int]) -> Iterator[list[tuple[str, str, Stream]]]:
+    def new_ids(self, table: sa.Table, purpose: str,
+                needs: Mapping[str, int]) -> Iterator[Iterator[tuple[str, str, Stream]]]:
         """The rows to make, a chunk of entities at a time: ``(entity, new id, the row's stream)``.
 
         Entities come in sorted order and each gets ``needs[entity]`` ids from
         ``allocate``; a caller builds and inserts one chunk before asking for
-        the next, so the working set stays bounded whatever the volume.
+        the next, so the working set stays bounded whatever the volume. Each
+        row's stream is made as the row is (while the database ingests the
+        rows before it).
         """
         wanted = sorted(entity for entity, n in needs.items() if n > 0)
         for part in chunks(wanted, ENTITIES_PER_CHUNK):
             allocated = self.allocate(table, purpose, {entity: needs[entity] for entity in part})
-            yield [(entity, row_id, self.rng(purpose, row_id)) for entity in part for row_id in allocated[entity]]
+            yield ((entity, row_id, self.rng(purpose, row_id)) for entity in part for row_id in allocated[entity])
+
+    def finish(self) -> None:
+        """End this unit of work's writing: wait for the COPY in flight, refresh the statistics."""
+        self._join_writer()
+        if self.postgres:
+            sa.event.remove(self.conn, "before_cursor_execute", self._wait_for_writer)
+        self.analyze()
+
+    def _join_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.join()
+            self._writer = None
+        if self._writer_failed:
+            raise self._writer_failed[0]
+
+    def analyze(self) -> None:
+        """Postgres: refresh the planner's statistics of the tables this unit of work wrote to.
+
+        Freshly bulk-loaded tables have none, and without them the planner
+        takes a table of thousands for a handful of rows: the next grouped
+        query (a check, an enricher's deficits) can pick a nested loop and
+        take seconds instead of milliseconds. Run inside the transaction, it
+        counts the rows this transaction wrote.
+        """
+        if not (self.postgres and self.added):
+            return
+        sizes = dict(self.conn.execute(
+            sa.text("SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' AND relname = ANY(:names)"
+                    " AND relnamespace = current_schema()::regnamespace")
+            .bindparams(sa.bindparam("names", sorted(self.added), type_=postgresql.ARRAY(sa.Text)))
+        ).tuples().all())
+        # Tables this work grew by a tenth or more (autovacuum's own rule, applied now, inside the
+        # transaction, so that the very next queries plan well); a small top-up changes nothing.
+        grown = [name for name, n in sorted(self.added.items()) if n >= 0.1 * max(sizes.get(name, 0), 0)]
+        if grown:
+            self.conn.exec_driver_sql("ANALYZE " + ", ".join(f'"{name}"' for name in grown))
 
     # -- writing -----------------------------------------------------------------
     def insert(self, table: sa.Table, rows: Iterable[dict]) -> int:
@@ -219,9 +262,13 @@ class Seeding:
         all its data arrived. So this thread formats batch k+1 (with psycopg's
         own COPY formatter, into memory) while a writer thread sends batch k
         and waits for the server to finish it: the server's work and Python's
-        overlap instead of taking turns.
+        overlap instead of taking turns. The last batch is not waited for
+        here either: Python goes on (building the next chunk's ids, say)
+        until it next needs the connection.
         """
         from psycopg.copy import Copy, FileWriter  # here: runs against SQLite never need psycopg
+
+        self._join_writer()
 
         values_of = _getter(columns)
         literals = [(i, literal) for i, name in enumerate(columns)
@@ -264,11 +311,12 @@ class Seeding:
                 handoff.put(buffer.getvalue())
                 written += len(batch)
                 failpoint(f"insert:{table.name}")
-        finally:
+        except BaseException:
             handoff.put(None)
             writer.join()
-        if failed:
-            raise failed[0]
+            raise
+        handoff.put(None)
+        self._writer, self._writer_failed = writer, failed
         return written
 
     def _executemany(self, table: sa.Table, columns: tuple[str, ...], rows: Iterable[dict]) -> int:

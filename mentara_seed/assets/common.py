@@ -75,6 +75,7 @@ def run_step(
                 context.log.warning(f"Reset: emptied every Mentara table of {database.describe()}")
             seeding = Seeding(conn, settings)
             rule(seeding)
+            seeding.finish()
             row_count = seeding.count(owns) if owns is not None else None
             failpoint(f"before_commit:{context.asset_key.to_user_string()}")
     failpoint(f"after_commit:{context.asset_key.to_user_string()}")

@@ -64,6 +64,8 @@ def _built(s: Seeding, purpose: str, chunk: Iterable[tuple[str, str, Stream]],
 
 def make_posts(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Choice, recent: bool = False) -> None:
     """``choose(entity, rng) -> (author, community)``; the post goes in one of the community's member rooms."""
+    if not any(n > 0 for n in needs.values()):
+        return
     rooms = state.member_rooms(s)
 
     def build(entity: str, post_id: str, rng: Stream) -> Optional[dict]:

@@ -9,6 +9,7 @@ millions of rows hung off them (comments, hearts, messages).
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cached_property
 from typing import Iterable
 
 import sqlalchemy as sa
@@ -88,3 +89,61 @@ def grouped(pairs: set[tuple[str, str]]) -> dict[str, set[str]]:
     for a, b in pairs:
         out[a].add(b)
     return out
+
+
+class View:
+    """The parts of the database a generator may need, each read on first use and kept.
+
+    A generator asks its grouped deficit questions first and touches the
+    view only to make missing rows, so a complete database costs it no more
+    than those questions. A view must not be kept across writes to the
+    tables it shows (each generator writes other tables than it reads here).
+    """
+
+    def __init__(self, s: Seeding) -> None:
+        self.s = s
+
+    @cached_property
+    def joined(self) -> dict[str, list[str]]:
+        """Communities per user."""
+        return communities_by_user(self.s)
+
+    @cached_property
+    def members(self) -> dict[str, list[str]]:
+        """Members per community."""
+        return members_by_community(self.s)
+
+    @cached_property
+    def everyone(self) -> list[str]:
+        """Every client and therapist (who may write where no community decides)."""
+        return ids(self.s, T.Client.c.userId) + ids(self.s, T.Therapist.c.userId)
+
+    @cached_property
+    def posts(self) -> list[sa.Row]:
+        """Posts created before the anchor (only those can get comments and hearts)."""
+        return [p for p in all_posts(self.s) if p.createdAt < self.s.anchor]
+
+    @cached_property
+    def posts_by_id(self) -> dict[str, sa.Row]:
+        return {p.id: p for p in self.posts}
+
+    @cached_property
+    def posts_by_community(self) -> dict[str, list[sa.Row]]:
+        grouped_posts: dict[str, list[sa.Row]] = defaultdict(list)
+        for p in self.posts:
+            grouped_posts[p.communityId].append(p)
+        return grouped_posts
+
+    @cached_property
+    def by_client(self) -> dict[str, list[str]]:
+        """Approved therapists per client (active pairs)."""
+        return self._relationships[0]
+
+    @cached_property
+    def by_therapist(self) -> dict[str, list[str]]:
+        """Clients per approved therapist (active pairs)."""
+        return self._relationships[1]
+
+    @cached_property
+    def _relationships(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        return relationships(self.s)

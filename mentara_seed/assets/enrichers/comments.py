@@ -1,6 +1,5 @@
 """Tier 3 enricher: clients and therapists comment, and every post has a conversation going."""
 
-from collections import defaultdict
 from functools import lru_cache
 
 from mentara_seed.assets.common import seed_asset
@@ -15,18 +14,11 @@ def enrich_comments(s: Seeding) -> None:
     """Guarantees: every client and every therapist has written the mode's minimum of comments, and
     every post has at least two. Commenters are members of the post's community (anyone for a post
     outside any room) and comment after the post was created, before the anchor."""
-    posts = [p for p in state.all_posts(s) if p.createdAt < s.anchor]
-    by_id = {p.id: p for p in posts}
-    by_community = defaultdict(list)
-    for p in posts:
-        by_community[p.communityId].append(p)
-    joined = state.communities_by_user(s)
-    members = state.members_by_community(s)
-    everyone = state.ids(s, T.Client.c.userId) + state.ids(s, T.Therapist.c.userId)
+    view = state.View(s)
 
     @lru_cache(maxsize=1)  # rows come grouped by user: each user's options are gathered once
     def options_of(user_id):
-        options = [p for c in joined.get(user_id, ()) for p in by_community[c]]
+        options = [p for c in view.joined.get(user_id, ()) for p in view.posts_by_community[c]]
         return [p for p in options if p.userId != user_id] or options
 
     def on_a_post_in_their_communities(user_id, rng):
@@ -35,10 +27,10 @@ def enrich_comments(s: Seeding) -> None:
         return (post.id, post.createdAt, user_id) if post else None
 
     def by_someone_who_can_see_it(post_id, rng):
-        post = by_id.get(post_id)
+        post = view.posts_by_id.get(post_id)
         if post is None:
             return None
-        voices = members.get(post.communityId, ()) if post.communityId else everyone
+        voices = view.members.get(post.communityId, ()) if post.communityId else view.everyone
         voice = makers.pick(rng, voices, {post.userId}) or makers.pick(rng, voices)
         return (post.id, post.createdAt, voice) if voice else None
 

@@ -1,6 +1,5 @@
 """Tier 3 enricher: clients heart posts, and every post has a heart."""
 
-from collections import defaultdict
 from typing import Iterator
 
 from mentara_seed.assets.common import seed_asset
@@ -15,37 +14,31 @@ def enrich_hearts(s: Seeding) -> None:
     """Guarantees: every client has hearted the minimum number of posts and every post has a heart.
     A heart comes from a member of the post's community, never from its author, at most once per
     user and post, after the post was created."""
-    posts = [p for p in state.all_posts(s) if p.createdAt < s.anchor]
-    by_id = {p.id: p for p in posts}
-    by_community = defaultdict(list)
-    for p in posts:
-        by_community[p.communityId].append(p.id)
-    joined = state.communities_by_user(s)
-    members = state.members_by_community(s)
-    everyone = state.ids(s, T.Client.c.userId) + state.ids(s, T.Therapist.c.userId)
+    view = state.View(s)
     H = T.PostHeart
 
     fans = s.deficits(BY_NAME["client_hearts_given"])
-    hearted = state.pairs_where(s, H, H.c.postId, H.c.userId, H.c.userId, {d.subject for d in fans})
+    hearted = state.pairs_where(s, H, H.c.postId, H.c.userId, H.c.userId, {d.subject for d in fans}) if fans else set()
 
     def from_fans() -> Iterator[dict]:
         for d in fans:
-            options = [p for c in joined.get(d.subject, ()) for p in by_community[c]]
-            exclude = {p for p in options if by_id[p].userId == d.subject or (p, d.subject) in hearted}
+            options = [p.id for c in view.joined.get(d.subject, ()) for p in view.posts_by_community[c]]
+            exclude = {p for p in options if view.posts_by_id[p].userId == d.subject or (p, d.subject) in hearted}
             chosen = makers.sample_excluding(s.rng("hearts/client", d.subject), options, exclude, d.missing)
             s.unmet["client_hearts_given"] += d.missing - len(chosen)
             for post_id in chosen:
-                yield rows.post_heart(s, post_id, d.subject, by_id[post_id].createdAt)
+                yield rows.post_heart(s, post_id, d.subject, view.posts_by_id[post_id].createdAt)
 
     s.insert(H, from_fans())
 
-    loved = [d for d in s.deficits(BY_NAME["post_hearts"]) if d.subject in by_id]
+    short = s.deficits(BY_NAME["post_hearts"])
+    loved = [d for d in short if d.subject in view.posts_by_id] if short else []  # future posts wait for their day
     fans_of = state.grouped(state.pairs_where(s, H, H.c.postId, H.c.userId, H.c.postId, {d.subject for d in loved}))
 
     def for_posts() -> Iterator[dict]:
         for d in loved:
-            post = by_id[d.subject]
-            voices = members.get(post.communityId, []) if post.communityId else everyone
+            post = view.posts_by_id[d.subject]
+            voices = view.members.get(post.communityId, []) if post.communityId else view.everyone
             exclude = {post.userId} | fans_of.get(post.id, set())
             chosen = makers.sample_excluding(s.rng("hearts/post", post.id), voices, exclude, d.missing)
             s.unmet["post_hearts"] += d.missing - len(chosen)

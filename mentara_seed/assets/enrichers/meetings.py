@@ -21,13 +21,15 @@ def enrich_meetings(s: Seeding) -> None:
     least two session notes. Meetings only join related pairs with an approved therapist; past
     ones are completed, cancelled or no-show, future ones scheduled or confirmed."""
     close_past_sessions(s)
-    by_client, by_therapist = state.relationships(s)
+    view = state.View(s)
 
     def with_their_therapist(client_id, rng):
-        return (client_id, rng.choice(by_client[client_id])) if by_client.get(client_id) else None
+        therapists = view.by_client.get(client_id)
+        return (client_id, rng.choice(therapists)) if therapists else None
 
     def with_one_of_their_clients(therapist_id, rng):
-        return (rng.choice(by_therapist[therapist_id]), therapist_id) if by_therapist.get(therapist_id) else None
+        clients = view.by_therapist.get(therapist_id)
+        return (rng.choice(clients), therapist_id) if clients else None
 
     makers.make_meetings(s, "meetings/client_meetings", needs(s, "client_meetings"), with_their_therapist)
     makers.make_meetings(s, "meetings/therapist_meetings", needs(s, "therapist_meetings"), with_one_of_their_clients)

@@ -16,21 +16,22 @@ def enrich_posts(s: Seeding) -> None:
     Authors are always members of the community whose room holds the post. So that tier 3 can
     meet its minimum, every client's communities also hold at least as many posts by others as
     the client must heart."""
-    joined = state.communities_by_user(s)
-    members = state.members_by_community(s)
+    view = state.View(s)
 
     def in_own_community(user_id, rng):
-        return (user_id, rng.choice(joined[user_id])) if joined.get(user_id) else None
+        joined = view.joined.get(user_id)
+        return (user_id, rng.choice(joined)) if joined else None
 
     def by_a_member(community_id, rng):
-        return (rng.choice(members[community_id]), community_id) if members.get(community_id) else None
+        members = view.members.get(community_id)
+        return (rng.choice(members), community_id) if members else None
 
     def by_someone_in_their_communities(client_id, rng):
-        shared = [c for c in joined.get(client_id, ()) if len(members[c]) > 1]
+        shared = [c for c in view.joined.get(client_id, ()) if len(view.members[c]) > 1]
         if not shared:
             return None
         community_id = rng.choice(shared)
-        return makers.pick(rng, members[community_id], {client_id}), community_id
+        return makers.pick(rng, view.members[community_id], {client_id}), community_id
 
     for name in ("client_posts", "therapist_posts"):
         makers.make_posts(s, f"posts/{name}", needs(s, name), in_own_community)

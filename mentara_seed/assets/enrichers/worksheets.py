@@ -12,13 +12,15 @@ def enrich_worksheets(s: Seeding) -> None:
     """Guarantees: every approved therapist has created the mode's minimum of worksheets, and every
     client with a therapist has at least one. A worksheet joins a related pair; handed-in ones come
     with their submission; due dates may lie ahead of the anchor."""
-    by_client, by_therapist = state.relationships(s)
+    view = state.View(s)
 
     def for_one_of_their_clients(therapist_id, rng):
-        return (rng.choice(by_therapist[therapist_id]), therapist_id) if by_therapist.get(therapist_id) else None
+        clients = view.by_therapist.get(therapist_id)
+        return (rng.choice(clients), therapist_id) if clients else None
 
     def from_their_therapist(client_id, rng):
-        return (client_id, rng.choice(by_client[client_id])) if by_client.get(client_id) else None
+        therapists = view.by_client.get(client_id)
+        return (client_id, rng.choice(therapists)) if therapists else None
 
     makers.make_worksheets(s, "worksheets/therapist_worksheets", needs(s, "therapist_worksheets"), for_one_of_their_clients)
     makers.make_worksheets(s, "worksheets/client_worksheets", needs(s, "client_worksheets"), from_their_therapist)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
+from functools import lru_cache
 from typing import Iterator, Sequence
 
 import sqlalchemy as sa
@@ -25,20 +27,25 @@ POSTS_PER_CHUNK = 2_000
 Members = dict[str, list[str]]
 
 
+@lru_cache(maxsize=None)
+def _binomial_cdf(slots: int, p: float) -> tuple[float, ...]:
+    """P(X <= k) for k = 0 .. slots - 1 of X ~ Binomial(slots, p)."""
+    probability = (1 - p) ** slots
+    cumulative, table = probability, []
+    for k in range(slots):
+        table.append(cumulative)
+        probability *= (slots - k) / (k + 1) * p / (1 - p)
+        cumulative += probability
+    return tuple(table)
+
+
 def binomial(s: Seeding, slots: int, p: float, *key: object) -> int:
     """A deterministic Binomial(slots, p) draw: how many of ``slots`` chances come true.
 
     Inverts the distribution function at one digest draw, so a no-op rerun
     re-derives every target without building a random stream per entity.
     """
-    u = s.unit(*key)
-    probability = (1 - p) ** slots
-    cumulative, k = probability, 0
-    while u >= cumulative and k < slots:
-        probability *= (slots - k) / (k + 1) * p / (1 - p)
-        k += 1
-        cumulative += probability
-    return k
+    return bisect_right(_binomial_cdf(slots, p), s.unit(*key))
 
 
 def legacy_posts(s: Seeding) -> list[sa.Row]:
@@ -75,11 +82,36 @@ def generate_content(s: Seeding) -> None:
         lambda user_id, rng: (user_id, rng.choice(joined[user_id])),
     )
 
-    # Comments and hearts of one post depend on that post alone: a chunk of posts at a time.
-    for posts in chunks(legacy_posts(s), POSTS_PER_CHUNK):
-        add_comments(s, posts, members)
-        add_post_hearts(s, posts, members)
-        add_comment_hearts(s, posts, members)
+    # What each base post has, in three grouped counts over whole tables; only posts short of
+    # their targets are worked on, a chunk at a time (a complete database costs just the counts).
+    posts = legacy_posts(s)
+    C, H, CH = T.Comment, T.PostHeart, T.CommentHeart
+    comments = s.counts(sa.select(C.c.postId, sa.func.count()).group_by(C.c.postId))
+    post_hearts = s.counts(sa.select(H.c.postId, sa.func.count()).group_by(H.c.postId))
+    comment_hearts = s.counts(sa.select(C.c.postId, sa.func.count()).select_from(CH.join(C, C.c.id == CH.c.commentId))
+                              .group_by(C.c.postId))
+    slots = v.comments_per_post * comment_heart_slots(s)
+    short = [
+        p for p in posts
+        if comments.get(p.id, 0) < v.comments_per_post
+        or post_hearts.get(p.id, 0) < post_hearts_wanted(s, p.id)
+        or comment_hearts.get(p.id, 0) < binomial(s, slots, v.comment_heart_likelihood, "comment_hearts", p.id)
+    ]
+    # Comments and hearts of one post depend on that post alone.
+    for part in chunks(short, POSTS_PER_CHUNK):
+        add_comments(s, part, members)
+        add_post_hearts(s, part, members)
+        add_comment_hearts(s, part, members)
+
+
+def post_hearts_wanted(s: Seeding, post_id: str) -> int:
+    """Hearts a base post gets: each of the community's usual members hearts it with the mode's likelihood."""
+    return binomial(s, s.volumes.members_per_community, s.volumes.post_heart_likelihood, "post_hearts", post_id)
+
+
+def comment_heart_slots(s: Seeding) -> int:
+    """Chances of a heart per base comment: a quarter of the community's usual members read the thread."""
+    return max(1, s.volumes.members_per_community // 4)
 
 
 def add_comments(s: Seeding, posts: Sequence[sa.Row], members: Members) -> None:
@@ -121,11 +153,10 @@ def add_comments(s: Seeding, posts: Sequence[sa.Row], members: Members) -> None:
 
 
 def add_post_hearts(s: Seeding, posts: Sequence[sa.Row], members: Members) -> None:
-    v = s.volumes
     H = T.PostHeart
     have = s.counts(sa.select(H.c.postId, sa.func.count()).where(s.one_of(H.c.postId, [p.id for p in posts]))
                     .group_by(H.c.postId))
-    wanted = {p.id: binomial(s, v.members_per_community, v.post_heart_likelihood, "post_hearts", p.id) for p in posts}
+    wanted = {p.id: post_hearts_wanted(s, p.id) for p in posts}
     short = [p for p in posts if have.get(p.id, 0) < wanted[p.id]]
     hearted = state.grouped(state.pairs_where(s, H, H.c.postId, H.c.userId, H.c.postId, [p.id for p in short if have.get(p.id)]))
 
@@ -141,28 +172,42 @@ def add_post_hearts(s: Seeding, posts: Sequence[sa.Row], members: Members) -> No
 
 
 def add_comment_hearts(s: Seeding, posts: Sequence[sa.Row], members: Members) -> None:
+    """Each base post's comments get, together, Binomial(comments x slots, likelihood) hearts (one draw
+    per post, so that a complete post is recognised from one count), split over its base comments."""
     v = s.volumes
     C, H = T.Comment, T.CommentHeart
-    community_of = {p.id: p.communityId for p in posts}
-    planned = {seed_id(COMMENTS, p.id, k) for p in posts for k in range(v.comments_per_post)}
+    planned = {seed_id(COMMENTS, p.id, k): (p, k) for p in posts for k in range(v.comments_per_post)}
     comments = [c for c in s.rows(
-        sa.select(C.c.id, C.c.postId, C.c.userId, C.c.createdAt).where(s.one_of(C.c.postId, list(community_of)))
+        sa.select(C.c.id, C.c.postId, C.c.userId, C.c.createdAt).where(s.one_of(C.c.postId, [p.id for p in posts]))
         .order_by(C.c.id)
     ) if c.id in planned]
-    have = s.counts(sa.select(H.c.commentId, sa.func.count()).where(s.one_of(H.c.commentId, [c.id for c in comments]))
-                    .group_by(H.c.commentId))
-    slots = max(1, v.members_per_community // 4)
-    wanted = {c.id: binomial(s, slots, v.comment_heart_likelihood, "comment_hearts", c.id) for c in comments}
-    short = [c for c in comments if have.get(c.id, 0) < wanted[c.id]]
-    hearted = state.grouped(state.pairs_where(s, H, H.c.commentId, H.c.userId, H.c.commentId,
-                                              [c.id for c in short if have.get(c.id)]))
+    hearted = state.grouped(state.pairs_where(s, H, H.c.commentId, H.c.userId, H.c.commentId, [c.id for c in comments]))
+    by_post: dict[str, list] = defaultdict(list)
+    for c in sorted(comments, key=lambda c: planned[c.id][1]):
+        by_post[c.postId].append(c)
+    slots = comment_heart_slots(s)
 
     def hearts() -> Iterator[dict]:
-        for c in short:
-            taken = {c.userId} | hearted.get(c.id, set())
-            fans = makers.sample_excluding(s.rng("legacy_comment_hearts", c.id), members.get(community_of[c.postId], []),
-                                           taken, wanted[c.id] - have.get(c.id, 0))
-            for fan in fans:
-                yield rows.comment_heart(s, c.id, fan, c.createdAt)
+        for post in posts:
+            thread = by_post.get(post.id, [])
+            if not thread:
+                continue
+            total = binomial(s, v.comments_per_post * slots, v.comment_heart_likelihood, "comment_hearts", post.id)
+            if sum(len(hearted.get(c.id, ())) for c in thread) >= total:
+                continue
+            # The post's hearts split over its base comments, each getting at most its slots.
+            split = [0] * len(thread)
+            rng = s.rng("legacy_comment_heart_split", post.id)
+            for _ in range(min(total, slots * len(thread))):
+                k = rng.below(len(thread))
+                while split[k] == slots:
+                    k = (k + 1) % len(thread)
+                split[k] += 1
+            for c, wanted in zip(thread, split):
+                taken = hearted.get(c.id, set())
+                fans = makers.sample_excluding(s.rng("legacy_comment_hearts", c.id), members.get(post.communityId, []),
+                                               {c.userId} | taken, wanted - len(taken))
+                for fan in fans:
+                    yield rows.comment_heart(s, c.id, fan, c.createdAt)
 
     s.insert(H, hearts())

@@ -12,7 +12,7 @@ from mentara_seed.generate import makers, rows, state
 from mentara_seed.generate.keys import seed_id, unit
 from mentara_seed.assets.common import seed_asset
 from mentara_seed.schema import tables as T
-from mentara_seed.seeding import Seeding
+from mentara_seed.seeding import LOOKUP, Seeding, chunks
 
 MEETINGS = "legacy_meeting"
 WORKSHEETS = "legacy_worksheet"
@@ -61,15 +61,16 @@ def generate_therapy(s: Seeding) -> None:
     )
 
     # Session notes for the share of the base pairs' completed meetings the mode asks for.
-    planned = {seed_id(MEETINGS, k, n) for k in pairs for n in range(v.meetings_per_relationship)}
     M = T.Meeting
-    makers.make_notes(s, [
-        (m.id, m.endTime)
-        for m in s.rows(sa.select(M.c.id, M.c.endTime).where(
-            M.c.status == "COMPLETED", ~sa.exists().where(T.MeetingNotes.c.meetingId == M.c.id),
-        ).order_by(M.c.id))
-        if m.id in planned and unit("session_notes", m.id) < v.session_notes_rate
-    ])
+    unnoted = s.rows(sa.select(M.c.id, M.c.endTime).where(
+        M.c.status == "COMPLETED", ~sa.exists().where(T.MeetingNotes.c.meetingId == M.c.id),
+    ).order_by(M.c.id))
+    if unnoted:
+        planned = {seed_id(MEETINGS, k, n) for k in pairs for n in range(v.meetings_per_relationship)}
+        makers.make_notes(s, [
+            (m.id, m.endTime) for m in unnoted
+            if m.id in planned and unit("session_notes", m.id) < v.session_notes_rate
+        ])
 
     sheets = counts_per_pair(s, T.Worksheet)
     makers.make_worksheets(
@@ -91,17 +92,22 @@ def generate_therapy(s: Seeding) -> None:
 def add_reviews(s: Seeding, pairs: dict[str, tuple[str, str]]) -> None:
     """The mode's share of base pairs reviews the therapist, tied to one of their completed meetings."""
     reviewed = {pair_key(c, t) for c, t in s.rows(sa.select(T.Review.c.clientId, T.Review.c.therapistId))}
+    due = {key: pair for key, pair in sorted(pairs.items())
+           if key not in reviewed and unit("review", key) < s.volumes.review_rate}
+    if not due:
+        return
+    M = T.Meeting
     completed: dict[str, list[tuple[str, object]]] = defaultdict(list)
-    for m in s.rows(
-        sa.select(T.Meeting.c.id, T.Meeting.c.clientId, T.Meeting.c.therapistId, T.Meeting.c.endTime)
-        .where(T.Meeting.c.status == "COMPLETED", T.Meeting.c.endTime <= s.anchor)
-        .order_by(T.Meeting.c.id)
-    ):
-        completed[pair_key(m.clientId, m.therapistId)].append((m.id, m.endTime))
+    for part in chunks(sorted({client for client, _ in due.values()}), LOOKUP):
+        for m in s.rows(
+            sa.select(M.c.id, M.c.clientId, M.c.therapistId, M.c.endTime)
+            .where(M.c.status == "COMPLETED", M.c.endTime <= s.anchor, s.one_of(M.c.clientId, part))
+            .order_by(M.c.id)
+        ):
+            completed[pair_key(m.clientId, m.therapistId)].append((m.id, m.endTime))
     new = []
-    for key, (client_id, therapist_id) in sorted(pairs.items()):
-        if key in reviewed or not completed[key] or unit("review", key) >= s.volumes.review_rate:
-            continue
-        meeting_id, end = s.rng("legacy_review", key).choice(completed[key])
-        new.append(rows.review(s, client_id, therapist_id, meeting_id, end))
+    for key, (client_id, therapist_id) in due.items():
+        if completed[key]:
+            meeting_id, end = s.rng("legacy_review", key).choice(completed[key])
+            new.append(rows.review(s, client_id, therapist_id, meeting_id, end))
     s.insert(T.Review, new)
