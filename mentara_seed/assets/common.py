@@ -16,6 +16,7 @@ from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult,
 from sqlalchemy.engine import Connection
 
 from mentara_seed import report_tables
+from mentara_seed.checks.findings import remember_surveys
 from mentara_seed.failpoints import failpoint
 from mentara_seed.guard import RefusedError
 from mentara_seed.requirements import BY_NAME
@@ -79,6 +80,8 @@ def run_step(
             row_count = seeding.count(owns) if owns is not None else None
             failpoint(f"before_commit:{context.asset_key.to_user_string()}")
     failpoint(f"after_commit:{context.asset_key.to_user_string()}")
+    if not seeding.added and not seeding.updated:
+        remember_surveys(context.run.run_id, {name: f["entities"] for name, f in seeding.found.items()}, settings.mode)
     added = dict(sorted(seeding.added.items()))
     unmet = {name: n for name, n in sorted(seeding.unmet.items()) if n}
     # One line per step (each log line is an event Dagster stores): what was added, where.
