@@ -43,6 +43,8 @@ ENTITIES_PER_CHUNK = 5_000
 # Ids looked up in one query (one bound parameter: an array on Postgres, a JSON list on SQLite).
 LOOKUP = 100_000
 _SEPARATOR = "\x1f"  # ASCII unit separator: never in an id, an e-mail or a name
+# Tables smaller than this are planned well enough without statistics: not worth an ANALYZE.
+ANALYZE_FROM = 10_000
 
 
 def chunks(items: Sequence, size: int = BATCH) -> Iterator[Sequence]:
@@ -230,13 +232,15 @@ class Seeding:
         check, an enricher's deficits) can pick a nested loop and take seconds
         instead of milliseconds. It is autovacuum's own rule, applied now,
         inside the transaction (whose rows it counts), so that the very next
-        queries plan well; a small top-up changes nothing. Both samples are
+        queries plan well; a small top-up, or a small table, changes nothing. Both samples are
         coarse, at a tenth of the cost: Postgres' autovacuum re-analyzes in
         full soon after the commit anyway.
         """
         if not self.added:
             return
-        grown = [name for name, n in sorted(self.added.items()) if n >= 0.1 * max(self._known_rows().get(name, 0), 0)]
+        known = self._known_rows()
+        grown = [name for name, n in sorted(self.added.items())
+                 if n >= 0.1 * max(known.get(name, 0), 0) and n + max(known.get(name, 0), 0) >= ANALYZE_FROM]
         if not grown:
             return
         if self.postgres:
