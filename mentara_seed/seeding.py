@@ -7,9 +7,10 @@ deterministic id that is not taken yet, streams the rows into the database
 inside the asset's single transaction, and counts what was added.
 
 Rows are never gathered in full: a generator yields them, ``insert`` writes
-them as they come (Postgres: one COPY, which the server ingests while Python
-builds the next rows; SQLite: executemany in batches), and generators work a
-bounded chunk of entities at a time, so memory does not grow with the volume.
+them in batches as they come (Postgres: a COPY per batch; SQLite: an
+executemany per batch), handing each batch to a writer thread so that the
+database ingests one while Python builds the next; generators work a bounded
+chunk of entities at a time, so memory does not grow with the volume.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ BATCH = 5_000
 COPY_BATCH = 5_000
 # Entities whose new rows are allocated and built together: bounds a generator's working memory.
 ENTITIES_PER_CHUNK = 5_000
-# Ids looked up in one query (one bound parameter: an array on Postgres, a JSON list on SQLite).
+# Ids looked up in one query (one bound parameter: a separated text on Postgres, a JSON list on SQLite).
 LOOKUP = 100_000
 _SEPARATOR = "\x1f"  # ASCII unit separator: never in an id, an e-mail or a name
 # Tables smaller than this are planned well enough without statistics: not worth an ANALYZE.
@@ -81,11 +82,10 @@ class Seeding:
         self.unmet: Counter[str] = Counter()
         self.updated: Counter[str] = Counter()
         self._context = f"{settings.mode}/{settings.anchor.isoformat()}"
-        # The last COPY may still be finishing on the server while Python goes on; the next
-        # statement on the connection, or ``finish``, waits for it first (see ``_copy``).
+        # The last batch of an insert may still be finishing in the database while Python goes
+        # on; the next statement on the connection, or ``finish``, waits for it first (see ``insert``).
         self._writer: threading.Thread | None = None
         self._writer_failed: list[BaseException] = []
-        self._wait_for_writer = lambda *_: self._join_writer()
         sa.event.listen(conn, "before_cursor_execute", self._wait_for_writer)
 
     # -- randomness and time -------------------------------------------------
@@ -133,7 +133,8 @@ class Seeding:
         """``column IN (values)`` as a single bound parameter, however many values.
 
         An IN list of thousands of parameters costs more to build and parse
-        than to run; an array (Postgres) or a JSON list (SQLite) is one value.
+        than to run; a separated text the server splits (Postgres) or a JSON
+        list (SQLite) is one value.
         """
         values = list(values)
         if not values:
@@ -217,6 +218,9 @@ class Seeding:
         sa.event.remove(self.conn, "before_cursor_execute", self._wait_for_writer)
         self.analyze()
 
+    def _wait_for_writer(self, *_) -> None:
+        self._join_writer()
+
     def _join_writer(self) -> None:
         if self._writer is not None:
             self._writer.join()
@@ -232,9 +236,9 @@ class Seeding:
         check, an enricher's deficits) can pick a nested loop and take seconds
         instead of milliseconds. It is autovacuum's own rule, applied now,
         inside the transaction (whose rows it counts), so that the very next
-        queries plan well; a small top-up, or a small table, changes nothing. Both samples are
-        coarse, at a tenth of the cost: Postgres' autovacuum re-analyzes in
-        full soon after the commit anyway.
+        queries plan well; a small top-up, or a small table, changes nothing.
+        Both samples are coarse, at a tenth of the cost: Postgres' autovacuum
+        re-analyzes in full soon after the commit anyway.
         """
         if not self.added:
             return
@@ -270,7 +274,9 @@ class Seeding:
         """Insert ``rows`` (dicts with the same keys) as they are produced, inside the current transaction.
 
         ``rows`` may be a generator: it is consumed once, never held in full.
-        It must not read the database itself (the connection is busy writing).
+        It may read other tables as it goes (a view loading on first use, say:
+        the driver takes the statements in turn), never ``table`` itself,
+        whose earlier batches may still be in flight.
 
         Batches are pipelined: this thread prepares batch k+1 while a writer
         thread hands batch k to the database and waits for it, so the

@@ -23,9 +23,9 @@ from dagster import (
     asset_check,
 )
 
+from mentara_seed import report_tables
 from mentara_seed.assets.common import reading, settings_or_fail
 from mentara_seed.checks.definitions import CHECK_NAMES, run_findings
-from mentara_seed import report_tables
 from mentara_seed.checks.findings import FINDINGS_COLUMNS, findings_rows
 from mentara_seed.requirements import REQUIREMENTS
 from mentara_seed.resources import MentaraDatabase, SeedConfig
