@@ -31,6 +31,11 @@ def _listed(s: Seeding, key, value) -> dict[str, list[str]]:
     return listed
 
 
+def counted(s: Seeding, column) -> dict[str, int]:
+    """``{key: rows}`` for each value of ``column`` in its table (one grouped count; keys never in it are absent)."""
+    return s.counts(sa.select(column, sa.func.count()).group_by(column))
+
+
 def members_by_community(s: Seeding) -> dict[str, list[str]]:
     return _listed(s, T.Membership.c.communityId, T.Membership.c.userId)
 
@@ -53,15 +58,18 @@ def member_rooms(s: Seeding) -> dict[str, list[str]]:
     return rooms
 
 
-def all_posts(s: Seeding) -> list[sa.Row]:
-    """(id, userId, createdAt, communityId) of every post; communityId is None outside any room."""
+def all_posts(s: Seeding, only: Iterable[str] | None = None) -> list[sa.Row]:
+    """(id, userId, createdAt, communityId) of every post (or of the posts ``only`` names), by id;
+    communityId is None outside any room."""
     statement = (
         sa.select(T.Post.c.id, T.Post.c.userId, T.Post.c.createdAt, T.RoomGroup.c.communityId)
         .outerjoin(T.Room, T.Room.c.id == T.Post.c.roomId)
         .outerjoin(T.RoomGroup, T.RoomGroup.c.id == T.Room.c.roomGroupId)
-        .order_by(T.Post.c.id)
     )
-    return s.rows(statement)
+    if only is None:
+        return s.rows(statement.order_by(T.Post.c.id))
+    found = [row for part in chunks(sorted(only), LOOKUP) for row in s.rows(statement.where(s.one_of(T.Post.c.id, part)))]
+    return sorted(found, key=lambda p: p.id)
 
 
 def relationships(s: Seeding) -> tuple[dict[str, list[str]], dict[str, list[str]]]:

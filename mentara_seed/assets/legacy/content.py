@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from functools import lru_cache
-from typing import Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import sqlalchemy as sa
 
@@ -48,16 +48,17 @@ def binomial(s: Seeding, slots: int, p: float, *key: object) -> int:
     return bisect_right(_binomial_cdf(slots, p), s.unit(*key))
 
 
-def legacy_posts(s: Seeding) -> list[sa.Row]:
-    """The base population's posts that exist: their ids are those the legacy volumes plan.
+def legacy_post_ids(s: Seeding, posters: Iterable[str]) -> list[str]:
+    """The base population's posts that exist, by id: their ids are those the legacy volumes plan
+    (per community, and per user among ``posters``, the users who joined communities).
 
     The comments and hearts of the base population are added to these posts
     only, never to posts the enrichers add later, so a second run adds nothing.
     """
     v = s.volumes
     planned = {seed_id(COMMUNITY_POSTS, c, k) for c in state.ids(s, T.Community.c.id) for k in range(v.posts_per_community)}
-    planned |= {seed_id(USER_POSTS, u, k) for u in state.ids(s, T.User.c.id) for k in range(v.posts_per_user)}
-    return [p for p in state.all_posts(s) if p.id in planned]  # all in rooms: planned posts always are
+    planned |= {seed_id(USER_POSTS, u, k) for u in posters for k in range(v.posts_per_user)}
+    return [post_id for post_id in state.ids(s, T.Post.c.id) if post_id in planned]
 
 
 @seed_asset("content", group="legacy", deps=["relationships"], owns=T.Post)
@@ -65,43 +66,43 @@ def generate_content(s: Seeding) -> None:
     """The base posts (per community and per joining user, written by members in their communities'
     rooms), comments on them with replies, and hearts on posts and comments at the mode's likelihoods."""
     v = s.volumes
-    members = state.members_by_community(s)
-    joined = state.communities_by_user(s)
+    view = state.View(s)  # memberships are read only if rows are to be made
 
     per_community = s.counts(BY_NAME["community_posts"].counts(s.anchor))
     makers.make_posts(
         s, COMMUNITY_POSTS,
         {c: v.posts_per_community - n for c, n in per_community.items() if n < v.posts_per_community},
-        lambda community_id, rng: (rng.choice(members[community_id]), community_id) if members.get(community_id) else None,
+        lambda community_id, rng: (rng.choice(view.members[community_id]), community_id)
+        if view.members.get(community_id) else None,
     )
-    per_user = s.counts(sa.select(T.Post.c.userId, sa.func.count()).group_by(T.Post.c.userId))
+    per_user = state.counted(s, T.Post.c.userId)
+    posters = [u for u in sorted(state.counted(s, T.Membership.c.userId)) if joins_communities(s, u)]
     makers.make_posts(
         s, USER_POSTS,
-        {u: v.posts_per_user - per_user.get(u, 0) for u in sorted(joined)
-         if joins_communities(s, u) and per_user.get(u, 0) < v.posts_per_user},
-        lambda user_id, rng: (user_id, rng.choice(joined[user_id])),
+        {u: v.posts_per_user - per_user.get(u, 0) for u in posters if per_user.get(u, 0) < v.posts_per_user},
+        lambda user_id, rng: (user_id, rng.choice(view.joined[user_id])),
     )
 
     # What each base post has, in three grouped counts over whole tables; only posts short of
-    # their targets are worked on, a chunk at a time (a complete database costs just the counts).
-    posts = legacy_posts(s)
+    # their targets are read and worked on, a chunk at a time (a complete database costs just the counts).
     C, H, CH = T.Comment, T.PostHeart, T.CommentHeart
-    comments = s.counts(sa.select(C.c.postId, sa.func.count()).group_by(C.c.postId))
-    post_hearts = s.counts(sa.select(H.c.postId, sa.func.count()).group_by(H.c.postId))
+    comments = state.counted(s, C.c.postId)
+    post_hearts = state.counted(s, H.c.postId)
     comment_hearts = s.counts(sa.select(C.c.postId, sa.func.count()).select_from(CH.join(C, C.c.id == CH.c.commentId))
                               .group_by(C.c.postId))
     slots = v.comments_per_post * comment_heart_slots(s)
     short = [
-        p for p in posts
-        if comments.get(p.id, 0) < v.comments_per_post
-        or post_hearts.get(p.id, 0) < post_hearts_wanted(s, p.id)
-        or comment_hearts.get(p.id, 0) < binomial(s, slots, v.comment_heart_likelihood, "comment_hearts", p.id)
+        post_id for post_id in legacy_post_ids(s, posters)
+        if comments.get(post_id, 0) < v.comments_per_post
+        or post_hearts.get(post_id, 0) < post_hearts_wanted(s, post_id)
+        or comment_hearts.get(post_id, 0) < binomial(s, slots, v.comment_heart_likelihood, "comment_hearts", post_id)
     ]
     # Comments and hearts of one post depend on that post alone.
     for part in chunks(short, POSTS_PER_CHUNK):
-        add_comments(s, part, members)
-        add_post_hearts(s, part, members)
-        add_comment_hearts(s, part, members)
+        posts = state.all_posts(s, part)  # all in rooms: planned posts always are
+        add_comments(s, posts, view.members)
+        add_post_hearts(s, posts, view.members)
+        add_comment_hearts(s, posts, view.members)
 
 
 def post_hearts_wanted(s: Seeding, post_id: str) -> int:

@@ -46,17 +46,19 @@ def generate_relationships(s: Seeding) -> None:
             if has_therapist(s, client_id) and client_id not in paired
         ])
 
-    joined = state.communities_by_user(s)
+    # Grouped counts decide who is short; the memberships themselves are read only to add some.
+    M = T.Membership
+    joined = state.counted(s, M.c.userId)
     users = state.ids(s, T.Client.c.userId) + state.ids(s, T.Therapist.c.userId)
     makers.add_memberships(s, {
-        user_id: membership_target(s, user_id) - len(joined.get(user_id, ()))
+        user_id: membership_target(s, user_id) - joined.get(user_id, 0)
         for user_id in users
-        if joins_communities(s, user_id) and len(joined.get(user_id, ())) < membership_target(s, user_id)
+        if joins_communities(s, user_id) and joined.get(user_id, 0) < membership_target(s, user_id)
     }, "legacy_memberships")
-    members = state.members_by_community(s)
+    members = state.counted(s, M.c.communityId)
     per_community = s.volumes.members_per_community
     makers.fill_communities(s, {
-        community_id: per_community - len(members.get(community_id, ()))
+        community_id: per_community - members.get(community_id, 0)
         for community_id in state.ids(s, T.Community.c.id)
-        if len(members.get(community_id, ())) < per_community
+        if members.get(community_id, 0) < per_community
     }, "legacy_members")
