@@ -19,25 +19,23 @@ from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage, Postgr
 POOL = {"statement_timeout": 0, "pool_recycle": 3600, "max_overflow": 10}
 
 
-class PooledPostgresRunStorage(PostgresRunStorage):
+class _Pooled:
+    """Builds the dagster-postgres storage it is mixed into, then switches it to a pooled engine."""
+
     @classmethod
     def from_config_value(cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]):
-        storage = PostgresRunStorage.from_config_value(inst_data, config_value)
+        storage = super().from_config_value(inst_data, config_value)
         storage.optimize_for_webserver(**POOL)
         return storage
 
 
-class PooledPostgresEventLogStorage(PostgresEventLogStorage):
-    @classmethod
-    def from_config_value(cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]):
-        storage = PostgresEventLogStorage.from_config_value(inst_data, config_value)
-        storage.optimize_for_webserver(**POOL)
-        return storage
+class PooledPostgresRunStorage(_Pooled, PostgresRunStorage):
+    pass
 
 
-class PooledPostgresScheduleStorage(PostgresScheduleStorage):
-    @classmethod
-    def from_config_value(cls, inst_data: ConfigurableClassData | None, config_value: Mapping[str, Any]):
-        storage = PostgresScheduleStorage.from_config_value(inst_data, config_value)
-        storage.optimize_for_webserver(**POOL)
-        return storage
+class PooledPostgresEventLogStorage(_Pooled, PostgresEventLogStorage):
+    pass
+
+
+class PooledPostgresScheduleStorage(_Pooled, PostgresScheduleStorage):
+    pass

@@ -163,7 +163,7 @@ def fill_communities(s: Seeding, wanted: dict[str, int], shuffle_key: str) -> No
     """Give each community in ``wanted`` that many more members (clients and therapists)."""
     if not wanted:
         return
-    users = sorted(state.ids(s, T.Client.c.userId) + state.ids(s, T.Therapist.c.userId))
+    users = sorted(state.clients_and_therapists(s))
     members = state.members_by_community(s)
     s.insert(T.Membership, (
         rows.membership(s, user_id, community_id)

@@ -23,6 +23,11 @@ def ids(s: Seeding, column) -> list[str]:
     return sorted(s.scalars(sa.select(column)))
 
 
+def clients_and_therapists(s: Seeding) -> list[str]:
+    """Every client's user id, then every therapist's, each sorted."""
+    return ids(s, T.Client.c.userId) + ids(s, T.Therapist.c.userId)
+
+
 def _listed(s: Seeding, key, value) -> dict[str, list[str]]:
     """``{key: [value, ...]}`` over a whole table, both sorted."""
     listed: dict[str, list[str]] = defaultdict(list)
@@ -124,7 +129,7 @@ class View:
     @cached_property
     def everyone(self) -> list[str]:
         """Every client and therapist (who may write where no community decides)."""
-        return ids(self.s, T.Client.c.userId) + ids(self.s, T.Therapist.c.userId)
+        return clients_and_therapists(self.s)
 
     @cached_property
     def posts(self) -> list[sa.Row]:

@@ -49,7 +49,7 @@ def generate_relationships(s: Seeding) -> None:
     # Grouped counts decide who is short; the memberships themselves are read only to add some.
     M = T.Membership
     joined = state.counted(s, M.c.userId)
-    users = state.ids(s, T.Client.c.userId) + state.ids(s, T.Therapist.c.userId)
+    users = state.clients_and_therapists(s)
     makers.add_memberships(s, {
         user_id: membership_target(s, user_id) - joined.get(user_id, 0)
         for user_id in users
