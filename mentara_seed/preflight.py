@@ -7,29 +7,21 @@ created, no table is touched.
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine
 
 from mentara_seed.guard import RefusedError, check_not_production
-from mentara_seed.schema.inspect import schema_diff, schema_snapshot
+from mentara_seed.schema.inspect import schema_snapshot
 from mentara_seed.schema.manage import SchemaError
-from mentara_seed.schema.tables import metadata
+from mentara_seed.schema.versions import BY_NAME, VERSIONS, Comparison, SchemaMismatch, SchemaVersion, Target, detect
 from mentara_seed.settings import DEFAULT_SQLITE_PATH, masked
 
-EXPECTED = Path(__file__).resolve().parent / "schema" / "expected"
 # Tables that may sit beside the Mentara schema without making it "foreign".
-BYSTANDERS = {"_prisma_migrations", "sqlite_sequence", "_mentara_production"}
+BYSTANDERS = frozenset({"_prisma_migrations", "sqlite_sequence", "_mentara_production", "sqlite_stat1", "sqlite_stat4"})
+KNOWN_TABLES = frozenset(name for version in VERSIONS for name in version.metadata.tables)
 MAX_DIFF_LINES = 6
-
-
-@lru_cache(maxsize=2)
-def expected_snapshot(dialect: str) -> dict:
-    """The schema the seeder writes to, as reflected from a database it created (see test_schema)."""
-    return json.loads((EXPECTED / f"{dialect}.json").read_text())
 
 
 def sqlite_path(url: URL) -> Path:
@@ -86,7 +78,7 @@ def connect_checked(engine: Engine, url: URL, create: bool = True) -> Connection
         raise SchemaError(explain_connection_error(exc, url)) from None
 
 
-def check_privileges(conn: Connection, creating: bool) -> None:
+def check_privileges(conn: Connection, creating: bool, tables) -> None:
     if conn.dialect.name != "postgresql":
         return
     user = conn.exec_driver_sql("SELECT current_user").scalar_one()
@@ -102,48 +94,61 @@ def check_privileges(conn: Connection, creating: bool) -> None:
             "WHERE n.nspname = current_schema() AND c.relname = ANY(:names) "
             "AND NOT (has_table_privilege(c.oid, 'INSERT') AND has_table_privilege(c.oid, 'SELECT')) ORDER BY 1"
         ),
-        {"names": list(metadata.tables)},
+        {"names": sorted(tables)},
     ).scalars().all()
     if denied:
         raise RefusedError(f"user '{user}' may not write to {len(denied)} Mentara tables ({', '.join(denied[:3])}, ...); "
                            "grant SELECT, INSERT, UPDATE, DELETE on them or connect as a user who may")
 
 
-def check_schema(conn: Connection, reset: bool) -> bool:
-    """Refuse a database that is not (and cannot become) the expected schema; True if it is empty."""
+def _shown(lines: list[str]) -> str:
+    more = f" | ... ({len(lines) - MAX_DIFF_LINES} more)" if len(lines) > MAX_DIFF_LINES else ""
+    return " | ".join(lines[:MAX_DIFF_LINES]) + more
+
+
+def inspect_target(conn: Connection, creating: SchemaVersion, reset: bool = False) -> tuple[Target, bool]:
+    """What the target is, as the seeder will write it: ``(target, empty)``.
+
+    An empty database (no Mentara table) becomes ``creating``; any other is
+    seeded as the newest known version it is compatible with (see
+    ``schema.versions``), or refused with the differences and the fix.
+    """
     present = set(sa.inspect(conn).get_table_names())
-    mentara = set(metadata.tables)
-    if not present & mentara:
+    if not present & KNOWN_TABLES:
         foreign = sorted(present - BYSTANDERS)
         if foreign:
             raise SchemaError(
                 f"the target has {len(foreign)} other tables ({', '.join(foreign[:3])}) but no Mentara schema; "
                 "point MENTARA_DATABASE_URL at the Mentara database or an empty one"
             )
-        return True
-    diff = schema_diff(expected_snapshot(conn.dialect.name), schema_snapshot(conn))
-    if reset:  # a reset creates the missing tables
-        diff = [line for line in diff if not line.startswith("missing table")]
-    missing = sorted(mentara - present)
-    if missing and not reset:
+        return Target.of(Comparison(creating)), True
+    actual = schema_snapshot(conn, ignore=BYSTANDERS)
+    try:
+        comparison = detect(actual, creating_missing=reset)
+    except SchemaMismatch as mismatch:
+        closest = mismatch.closest
+        if not closest.incompatible:
+            raise SchemaError(
+                f"the target has only part of the Mentara schema (missing tables: {', '.join(closest.missing_tables)}); "
+                "run the Prisma migrations, or reset_and_seed_job to create them"
+            ) from None
+        problems = closest.incompatible + [f'table "{name}" is gone' for name in closest.missing_tables]
         raise SchemaError(
-            f"the target has only part of the Mentara schema (missing tables: {', '.join(missing)}); "
-            "run the Prisma migrations, or reset_and_seed_job to create them"
-        )
-    if diff:
-        shown = " | ".join(diff[:MAX_DIFF_LINES]) + (f" | ... ({len(diff) - MAX_DIFF_LINES} more)" if len(diff) > MAX_DIFF_LINES else "")
-        raise SchemaError(
-            f"the target's schema differs from the one the seeder writes ({len(diff)} differences: {shown}); "
-            "migrate the database to the current Prisma schema or update mentara_seed"
-        )
-    return False
+            f"the target's schema is not one the seeder can write to; closest: Mentara {closest.version} "
+            f"({len(problems)} incompatible change{'s' if len(problems) != 1 else ''}: {_shown(problems)}); "
+            f"migrate it with Prisma to a schema "
+            f"the seeder knows ({', '.join(BY_NAME)}) or update mentara_seed"
+        ) from None
+    return Target.of(comparison, actual), False
 
 
-def preflight(engine: Engine, url: URL, reset: bool = False) -> None:
+def preflight(engine: Engine, url: URL, creating: SchemaVersion, reset: bool = False) -> Target:
     """All checks before a run's first write; raises SchemaError/RefusedError with one line."""
     with connect_checked(engine, url) as conn:
         check_not_production(conn)
-        empty = check_schema(conn, reset)
-        incomplete = not set(metadata.tables) <= set(sa.inspect(conn).get_table_names())
-        check_privileges(conn, creating=empty or (reset and incomplete))
+        target, empty = inspect_target(conn, creating, reset)
+        present = set(sa.inspect(conn).get_table_names())
+        incomplete = not set(target.version.metadata.tables) <= present
+        check_privileges(conn, creating=empty or (reset and incomplete), tables=target.version.metadata.tables)
         conn.rollback()
+    return target

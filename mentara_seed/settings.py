@@ -37,6 +37,7 @@ ENV_SCALE = "MENTARA_SEED_SCALE"
 ENV_ANCHOR = "MENTARA_SEED_ANCHOR"
 ENV_TEST_PASSWORD = "MENTARA_SEED_TEST_PASSWORD"
 ENV_LOCK_TIMEOUT = "MENTARA_SEED_LOCK_TIMEOUT"
+ENV_SCHEMA = "MENTARA_SEED_SCHEMA"
 
 
 class SettingsError(ValueError):
@@ -123,6 +124,18 @@ def check_fits_in_memory(mode: str, scale: int) -> None:
         )
 
 
+def parse_schema_version(value: str | None):
+    """The Mentara schema version to create in an empty database (default: the newest)."""
+    from mentara_seed.schema.versions import BY_NAME, LATEST
+
+    chosen = _pick(value, ENV_SCHEMA)
+    if chosen is None:
+        return LATEST
+    if chosen not in BY_NAME:
+        raise SettingsError(f"{ENV_SCHEMA}={shown(chosen)} is not a Mentara schema; accepted: {', '.join(BY_NAME)}")
+    return BY_NAME[chosen]
+
+
 def parse_lock_timeout(value: str | None) -> float:
     if value is None or not value.strip():
         return 600.0
@@ -136,8 +149,8 @@ def parse_lock_timeout(value: str | None) -> float:
 
 
 def start_of_utc_day(now: dt.datetime | None = None) -> dt.datetime:
-    now = now or dt.datetime.now(dt.timezone.utc)
-    return now.astimezone(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+    now = now or dt.datetime.now(dt.UTC)
+    return now.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
 
 
 def parse_anchor(value: str | None) -> dt.datetime:
@@ -151,7 +164,7 @@ def parse_anchor(value: str | None) -> dt.datetime:
             f"{ENV_ANCHOR}={shown(value)} is not an ISO-8601 date or time; accepted e.g. 2026-01-15 or 2026-01-15T09:00:00Z"
         ) from None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        parsed = parsed.astimezone(dt.UTC).replace(tzinfo=None)
     return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000)
 
 
@@ -181,7 +194,7 @@ class SeedSettings:
         scale: str | int | None = None,
         anchor: str | None = None,
         test_password: str | None = None,
-    ) -> "SeedSettings":
+    ) -> SeedSettings:
         """Explicit values win over the environment, which wins over defaults."""
         settings = cls(
             mode=parse_mode(_pick(mode, ENV_MODE)),

@@ -1,10 +1,11 @@
 """Shared fixtures: throwaway databases on SQLite and on a real Postgres.
 
 Postgres tests need a server (``MENTARA_TEST_POSTGRES_URL``, default the local
-one) and the Prisma DDL tests need ``../shared/fixtures/mentara_prisma_ddl.sql``
-(or ``MENTARA_PRISMA_DDL``). Where either is missing the tests skip with the
-reason, unless ``MENTARA_SEED_REQUIRE_ALL=1`` (set by ``.ci/run``), which turns
-every such skip into a failure.
+one) and the Prisma tests need the fixtures of ``../shared/fixtures`` (or
+``MENTARA_FIXTURES``): Prisma's DDL of each Mentara version, its migration and
+its ``.prisma`` files. Where either is missing the tests skip with the reason,
+unless ``MENTARA_SEED_REQUIRE_ALL=1`` (set by ``.ci/run``), which turns every
+such skip into a failure.
 """
 
 from __future__ import annotations
@@ -30,11 +31,26 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-def prisma_ddl_path() -> Path | None:
-    configured = os.environ.get("MENTARA_PRISMA_DDL")
-    candidates = [Path(configured)] if configured else []
-    candidates.append(REPO_ROOT.parent / "shared" / "fixtures" / "mentara_prisma_ddl.sql")
-    return next((path for path in candidates if path.is_file()), None)
+def fixtures_dir() -> Path | None:
+    """The fixtures directory (``MENTARA_FIXTURES``, else ``../shared/fixtures``), if it is there."""
+    configured = os.environ.get("MENTARA_FIXTURES")
+    path = Path(configured) if configured else REPO_ROOT.parent / "shared" / "fixtures"
+    return path if (path / "mentara_prisma_ddl.sql").is_file() else None
+
+
+def prisma_ddl(version: str) -> str:
+    """Prisma's DDL of a Mentara version (the test is skipped, or failed under CI, without it)."""
+    from mentara_seed.schema.codegen import SOURCES
+
+    fixtures = fixtures_dir()
+    require(fixtures is not None, "Prisma DDL not found: set MENTARA_FIXTURES or place the fixtures at ../shared/fixtures")
+    return (fixtures / SOURCES[version]).read_text()
+
+
+def migration_2025_to_2026() -> str:
+    fixtures = fixtures_dir()
+    require(fixtures is not None, "fixtures not found: set MENTARA_FIXTURES or place them at ../shared/fixtures")
+    return (fixtures / "mentara_prisma_migration_2025_to_2026.sql").read_text()
 
 
 def _admin_url() -> str:
@@ -62,7 +78,8 @@ class PostgresDatabases:
     """Creates fresh databases on the test server and drops them afterwards."""
 
     def __init__(self) -> None:
-        self.admin = sa.create_engine(_admin_url(), isolation_level="AUTOCOMMIT")
+        self.server_url = _admin_url()
+        self.admin = sa.create_engine(self.server_url, isolation_level="AUTOCOMMIT")
         self.created: list[str] = []
 
     def create(self, ddl: str | None = None) -> str:
@@ -95,40 +112,28 @@ def postgres_databases():
     databases.drop_all()
 
 
-@pytest.fixture
-def prisma_ddl() -> str:
-    """The DDL Prisma generates for the real Mentara database."""
-    path = prisma_ddl_path()
-    require(
-        path is not None,
-        "Prisma DDL not found: set MENTARA_PRISMA_DDL or place it at ../shared/fixtures/mentara_prisma_ddl.sql",
-    )
-    return path.read_text()
+TARGETS = ["sqlite", "prisma_2025", "prisma_2026"]
+PRISMA = {"prisma_2025": "2025-10", "prisma_2026": "2026-02"}
 
 
-TARGETS = ["sqlite", "postgres", "postgres_prisma"]
-
-
-def _target(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+pysqlite:///{tmp_path / 'mentara.sqlite3'}"
+def make_target(kind: str, tmp_path: Path, request) -> str:
+    """An empty target: ``sqlite`` (the seeder creates the newest schema), ``postgres`` (the same on
+    Postgres), or ``prisma_2025`` / ``prisma_2026`` (Postgres with the schema exactly as Prisma makes it)."""
+    if kind == "sqlite":
+        return f"sqlite+pysqlite:///{tmp_path / f'mentara_{uuid.uuid4().hex[:6]}.sqlite3'}"
     databases = request.getfixturevalue("postgres_databases")
-    if request.param == "postgres":
+    if kind == "postgres":
         return databases.create()
-    return databases.create(ddl=request.getfixturevalue("prisma_ddl"))
+    return databases.create(ddl=prisma_ddl(PRISMA[kind]))
 
 
 @pytest.fixture(params=TARGETS)
 def target_url(request, tmp_path) -> str:
-    """An empty target database of each kind the seeder supports.
-
-    ``sqlite`` and ``postgres`` start empty (the seeder creates the schema);
-    ``postgres_prisma`` starts with the schema exactly as Prisma creates it.
-    """
-    return _target(request, tmp_path)
+    """An empty target of each kind: SQLite, and Postgres made from each version's Prisma DDL."""
+    return make_target(request.param, tmp_path, request)
 
 
-@pytest.fixture(params=["sqlite", "postgres_prisma"])
+@pytest.fixture(params=["sqlite", "prisma_2026"])
 def backend_url(request, tmp_path) -> str:
     """One empty target per backend (for the slow, process-level tests)."""
-    return _target(request, tmp_path)
+    return make_target(request.param, tmp_path, request)

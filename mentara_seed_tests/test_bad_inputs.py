@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 import pytest
 import sqlalchemy as sa
@@ -16,10 +17,12 @@ from dagster import DagsterInstance
 
 from mentara_seed.definitions import defs
 from mentara_seed.resources import MentaraDatabase, SeedConfig
+from mentara_seed.schema.versions import LATEST
+from mentara_seed_tests.conftest import prisma_ddl
 from mentara_seed_tests.helpers import ANCHOR, REPO_ROOT, run_job
 
 SETTING_ENV = ("MENTARA_SEED_MODE", "MENTARA_SEED_SCALE", "MENTARA_SEED_ANCHOR", "MENTARA_SEED_TEST_PASSWORD",
-               "MENTARA_SEED_LOCK_TIMEOUT", "MENTARA_DATABASE_URL", "MENTARA_SEED_ALLOWED_HOSTS")
+               "MENTARA_SEED_LOCK_TIMEOUT", "MENTARA_DATABASE_URL", "MENTARA_SEED_ALLOWED_HOSTS", "MENTARA_SEED_SCHEMA")
 
 
 @dataclass
@@ -28,8 +31,9 @@ class Case:
     expected: str  # a fragment of the one-line message
     env: dict = field(default_factory=dict)
     url: Optional[str] = None  # a literal URL; otherwise the prepared target
-    target: str = "sqlite"  # sqlite | postgres | none
+    target: str = "sqlite"  # sqlite | postgres (Prisma's current DDL, seeded) | postgres_empty | none
     prepare: Optional[Callable] = None  # (url, tmp_path) -> url, run on a seeded target
+    memory_gib: Optional[int] = None  # the memory this machine has available, as the case pretends
 
 
 def _sqlite_in(path_fn):
@@ -78,14 +82,16 @@ CASES = [
     Case("scale_text", "MENTARA_SEED_SCALE='lots' is not a scale", {"MENTARA_SEED_SCALE": "lots"}),
     Case("scale_fraction", "MENTARA_SEED_SCALE='1.5' is not a scale", {"MENTARA_SEED_SCALE": "1.5"}),
     Case("scale_over_limit", "MENTARA_SEED_SCALE='20000' is not a scale", {"MENTARA_SEED_SCALE": "20000"}),
-    Case("scale_too_large_for_machine", "GiB available: lower the scale",
-         {"MENTARA_SEED_SCALE": "9000", "MENTARA_SEED_MODE": "heavy"}),
+    Case("scale_too_large_for_machine", "this machine has 16 GiB available: lower the scale",
+         {"MENTARA_SEED_SCALE": "5000", "MENTARA_SEED_MODE": "heavy"}, memory_gib=16),
     Case("anchor_words", "MENTARA_SEED_ANCHOR='yesterday' is not an ISO-8601 date or time", {"MENTARA_SEED_ANCHOR": "yesterday"}),
     Case("anchor_impossible_date", "MENTARA_SEED_ANCHOR='2026-13-45' is not an ISO-8601", {"MENTARA_SEED_ANCHOR": "2026-13-45"}),
     Case("anchor_impossible_time", "MENTARA_SEED_ANCHOR='2026-01-15T25:00' is not an ISO-8601", {"MENTARA_SEED_ANCHOR": "2026-01-15T25:00"}),
     Case("password_too_short", "MENTARA_SEED_TEST_PASSWORD must be 8 to 72 bytes long", {"MENTARA_SEED_TEST_PASSWORD": "abc"}),
     Case("password_too_long", "MENTARA_SEED_TEST_PASSWORD must be 8 to 72 bytes long", {"MENTARA_SEED_TEST_PASSWORD": "x" * 80}),
     Case("lock_timeout_not_a_number", "MENTARA_SEED_LOCK_TIMEOUT='soon' is not a number of seconds", {"MENTARA_SEED_LOCK_TIMEOUT": "soon"}),
+    Case("schema_unknown", "MENTARA_SEED_SCHEMA='2024' is not a Mentara schema; accepted: 2025-10, 2026-02",
+         {"MENTARA_SEED_SCHEMA": "2024"}),
     # URLs
     Case("url_malformed", "MENTARA_DATABASE_URL is not a database URL", url="not a url at all", target="none"),
     Case("url_unknown_driver", "uses driver 'mysql+pymysql'; accepted: sqlite+pysqlite, postgresql+psycopg",
@@ -106,20 +112,24 @@ CASES = [
          prepare=_sql("CREATE TABLE accounts (id INT PRIMARY KEY)")),
     Case("postgres_partial_schema", "only part of the Mentara schema (missing tables: Notification)", target="postgres",
          prepare=_sql('DROP TABLE "Notification"')),
-    Case("postgres_missing_column", 'Post: missing column "title"', target="postgres",
-         prepare=_sql('ALTER TABLE "Post" DROP COLUMN "title"')),
-    Case("postgres_enum_values_differ", "enum MeetingStatus values differ", target="postgres",
-         prepare=_sql("""ALTER TYPE "MeetingStatus" ADD VALUE 'POSTPONED'""")),
-    Case("postgres_changed_type", "Review.rating: type INTEGER != BIGINT", target="postgres",
+    Case("postgres_missing_column", 'closest: Mentara 2026-02 (1 incompatible change: Post: column "title" is gone)',
+         target="postgres", prepare=_sql('ALTER TABLE "Post" DROP COLUMN "title"')),
+    Case("postgres_enum_value_gone", "enum MeetingStatus: values NO_SHOW are gone", target="postgres",
+         prepare=_sql("""ALTER TYPE "MeetingStatus" RENAME VALUE 'NO_SHOW' TO 'ABSENT'""")),
+    Case("postgres_changed_type", "Review.rating: type INTEGER became BIGINT", target="postgres",
          prepare=_sql('ALTER TABLE "Review" ALTER COLUMN "rating" TYPE BIGINT')),
-    Case("postgres_extra_column", 'Post: unexpected column "mood"', target="postgres",
-         prepare=_sql("""ALTER TABLE "Post" ADD COLUMN "mood" TEXT NOT NULL DEFAULT 'ok'""")),
-    Case("postgres_read_only_user", "user 'mentara_reader' may not write to 33 Mentara tables", target="postgres",
+    Case("postgres_new_required_column", 'Post: new column "mood" is NOT NULL without a default', target="postgres",
+         prepare=_sql("""ALTER TABLE "Post" ADD COLUMN "mood" TEXT NOT NULL DEFAULT 'ok'""",
+                      'ALTER TABLE "Post" ALTER COLUMN "mood" DROP DEFAULT')),
+    Case("postgres_column_made_required", "Post.roomId: became NOT NULL", target="postgres",
+         prepare=_sql('ALTER TABLE "Post" ALTER COLUMN "roomId" SET NOT NULL')),
+    Case("postgres_read_only_user", "user 'mentara_reader' may not write to 42 Mentara tables", target="postgres",
          prepare=_read_only_user),
     Case("postgres_marked_production", "this database is marked as production", target="postgres",
          prepare=_sql("CREATE SCHEMA mentara_production")),
     Case("sqlite_marked_production", "this database is marked as production", prepare=_sql("CREATE TABLE _mentara_production (x TEXT)")),
-    Case("sqlite_dropped_column", 'Notification: missing column "actionUrl"', prepare=_sql('ALTER TABLE "Notification" DROP COLUMN "actionUrl"')),
+    Case("sqlite_dropped_column", 'Notification: column "actionUrl" is gone',
+         prepare=_sql('ALTER TABLE "Notification" DROP COLUMN "actionUrl"')),
     # SQLite files
     Case("sqlite_unwritable_directory", "cannot open or create the SQLite file /proc/mentara.sqlite3",
          url="sqlite+pysqlite:////proc/mentara.sqlite3", target="none"),
@@ -182,12 +192,14 @@ def test_each_bad_input_gets_one_clear_line_and_writes_nothing(case, tmp_path, m
     for name in SETTING_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("MENTARA_SEED_ANCHOR", ANCHOR)
+    if case.memory_gib is not None:
+        monkeypatch.setattr("mentara_seed.settings.available_memory", lambda: case.memory_gib * 2**30)
     if case.target == "sqlite":
         url = f"sqlite+pysqlite:///{tmp_path / 'mentara.sqlite3'}"
         assert run_job(url, mode="light").success
     elif case.target in ("postgres", "postgres_empty"):
         databases = request.getfixturevalue("postgres_databases")
-        url = databases.create(ddl=request.getfixturevalue("prisma_ddl") if case.target == "postgres" else None)
+        url = databases.create(ddl=prisma_ddl(LATEST.name) if case.target == "postgres" else None)
         if case.target == "postgres":
             assert run_job(url, mode="light").success
     else:
@@ -220,4 +232,14 @@ def test_each_bad_input_gets_one_clear_line_and_writes_nothing(case, tmp_path, m
 def test_the_catalogue_documents_every_case():
     documented = set(re.findall(r"^\| `([a-z_0-9]+)` \|", (REPO_ROOT / "docs" / "bad_inputs.md").read_text(), re.M))
     assert documented == {c.id for c in CASES}
-    assert len(CASES) >= 30
+
+
+def test_the_memory_bound_follows_the_machine(monkeypatch):
+    from mentara_seed.settings import SeedSettings, SettingsError
+
+    monkeypatch.setattr("mentara_seed.settings.available_memory", lambda: 64 * 2**30)
+    assert SeedSettings.resolve(mode="heavy", scale=5000).scale == 5000
+    monkeypatch.setattr("mentara_seed.settings.available_memory", lambda: 4 * 2**30)
+    with pytest.raises(SettingsError, match="this machine has 4 GiB available"):
+        SeedSettings.resolve(mode="heavy", scale=2000)
+    assert SeedSettings.resolve(mode="heavy", scale=100).scale == 100

@@ -1,4 +1,4 @@
-"""The SQLAlchemy tables match Prisma's DDL exactly and work on both dialects."""
+"""The generated tables of each Mentara version match Prisma's DDL exactly and work on both dialects."""
 
 from __future__ import annotations
 
@@ -8,235 +8,201 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from mentara_seed.schema import create_schema, metadata, schema_diff, schema_snapshot, tables
+from mentara_seed.schema import codegen, tables
+from mentara_seed.schema.inspect import schema_diff, schema_snapshot
+from mentara_seed.schema.manage import create_schema
+from mentara_seed.schema.versions import BY_NAME, LATEST, VERSIONS, compare, detect
+from mentara_seed_tests.conftest import fixtures_dir, migration_2025_to_2026, prisma_ddl, require
 
 NOW = datetime(2024, 5, 17, 9, 30, 15, 123000)  # naive UTC, millisecond precision
+VERSION_NAMES = [v.name for v in VERSIONS]
 
 
-def _snapshot(url: str) -> dict:
+def _snapshot(url: str, metadata=None) -> dict:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as conn:
-            return schema_snapshot(conn)
+            return schema_snapshot(conn, metadata)
     finally:
         engine.dispose()
 
 
-# ---------------------------------------------------------------------------
-# The module itself
-# ---------------------------------------------------------------------------
+# -- one source per version ------------------------------------------------------------
+def test_regenerating_from_prisma_ddl_changes_nothing(postgres_databases, tmp_path):
+    """The committed modules and snapshots are what codegen makes from ../shared/fixtures."""
+    fixtures = fixtures_dir()
+    require(fixtures is not None, "the fixtures (Prisma DDL) are not there: set MENTARA_FIXTURES")
+    server = postgres_databases.server_url
+    regenerated = codegen.generate_all(fixtures, server)
+    changed = [path for path, content in regenerated.items() if (codegen.HERE / path).read_text() != content]
+    assert changed == [], f"regenerate with: python -m mentara_seed.schema.codegen ({changed})"
 
 
-def test_tables_and_enums_are_complete():
-    assert len(metadata.tables) == 33
-    assert len(tables.TABLE_NAMES) == 33
-    assert set(tables.TABLE_NAMES) == set(metadata.tables)
-    for name in tables.TABLE_NAMES:
-        assert getattr(tables, name) is metadata.tables[name]
-    assert len(tables.ENUMS) == 11
-    assert tables.MEETING_STATUS[0] == "SCHEDULED"
-    assert len(tables.NOTIFICATION_TYPE) == 40
-    # Parents come before children in create order.
-    order = tables.TABLE_NAMES
-    assert order.index("User") < order.index("Therapist") < order.index("Meeting") < order.index("Payment")
-
-
-# ---------------------------------------------------------------------------
-# PostgreSQL: parity with Prisma's DDL
-# ---------------------------------------------------------------------------
-
-
-def test_create_schema_matches_prisma_ddl(postgres_databases, prisma_ddl):
-    prisma_url = postgres_databases.create(ddl=prisma_ddl)
+@pytest.mark.parametrize("version", VERSION_NAMES)
+def test_creating_a_version_matches_its_prisma_ddl(postgres_databases, version):
+    version = BY_NAME[version]
+    ddl = prisma_ddl(version.name)
+    prisma_url = postgres_databases.create(ddl=ddl)
     ours_url = postgres_databases.create()
     engine = sa.create_engine(ours_url)
-    create_schema(engine)
+    create_schema(engine, version)
     engine.dispose()
-
-    expected = _snapshot(prisma_url)
-    actual = _snapshot(ours_url)
-
-    assert len(expected["tables"]) == 33
-    assert len(expected["enums"]) == 11
+    expected, actual = _snapshot(prisma_url), _snapshot(ours_url)
     assert schema_diff(expected, actual) == []
-    assert expected == actual
-    # Spot checks that the snapshot really carries the details compared.
-    notification = actual["tables"]["Notification"]
-    assert notification["indexes"]["Notification_userId_isRead_createdAt_idx"]["sorting"] == {"createdAt": ["desc"]}
-    assert actual["tables"]["Comment"]["foreign_keys"]["Comment_parentId_fkey"]["referred_table"] == "Comment"
-    assert actual["tables"]["Message"]["foreign_keys"]["Message_replyToId_fkey"]["ondelete"] == "SET NULL"
-    assert "TherapistAvailability_therapistId_dayOfWeek_startTime_endTi_key" in (
-        actual["tables"]["TherapistAvailability"]["indexes"]
-    )
-    assert actual["enums"]["MeetingStatus"] == list(tables.MEETING_STATUS)
+    assert expected == actual == version.expected("postgresql")
+    # The target is recognised as exactly this version, with nothing to report.
+    comparison = detect(actual)
+    assert (comparison.version, comparison.additions) == (version, [])
 
 
-def test_schema_diff_reports_a_dropped_column(postgres_databases, prisma_ddl):
-    ours_url = postgres_databases.create()
-    engine = sa.create_engine(ours_url)
-    create_schema(engine)
-    engine.dispose()
-    broken_url = postgres_databases.create(ddl=prisma_ddl + '\nALTER TABLE "Post" DROP COLUMN "title";\n')
-
-    diff = schema_diff(_snapshot(ours_url), _snapshot(broken_url))
-
-    assert diff
-    assert any("Post" in line and '"title"' in line for line in diff), diff
-    assert not any("title" not in line for line in diff), diff
+def test_every_older_version_is_a_subset_of_the_newest():
+    """What ``schema.tables`` relies on: queries built on the newest tables run on older targets."""
+    newest = LATEST.expected("postgresql")
+    for version in VERSIONS[:-1]:
+        old = version.expected("postgresql")
+        comparison = compare(version, newest)
+        assert comparison.incompatible == [] and comparison.missing_tables == []
+        assert all(name in newest["tables"] for name in old["tables"])
+    assert tables.metadata is LATEST.metadata
 
 
-def test_schema_diff_reports_enum_and_type_changes():
-    column = {"name": "title", "type": "TEXT", "nullable": False, "default": None}
-    table = {"columns": [column], "primary_key": {"name": "Post_pkey", "columns": ["id"]}, "indexes": {}, "foreign_keys": {}}
-    expected = {"dialect": "postgresql", "tables": {"Post": table, "Review": table}, "enums": {"MeetingStatus": ["A", "B"]}}
-    actual = {
-        "dialect": "postgresql",
-        "tables": {"Post": {**table, "columns": [{**column, "type": "VARCHAR"}]}},
-        "enums": {"MeetingStatus": ["B", "A"]},
-    }
-    diff = schema_diff(expected, actual)
-    assert "Post.title: type TEXT != VARCHAR" in diff
-    assert 'missing table "Review"' in diff
-    assert any(line.startswith("enum MeetingStatus values differ") for line in diff)
-    assert schema_diff(expected, expected) == []
-
-
-def test_snapshot_ignores_foreign_tables(postgres_databases, prisma_ddl):
-    url = postgres_databases.create(ddl=prisma_ddl + '\nCREATE TABLE "_prisma_migrations" ("id" TEXT PRIMARY KEY);\n')
+def test_a_migrated_database_is_the_new_version_whatever_its_column_order(postgres_databases):
+    """Prisma's migration appends the new columns; a fresh database has them in model order."""
+    url = postgres_databases.create(ddl=prisma_ddl("2025-10") + "\n" + migration_2025_to_2026())
     snapshot = _snapshot(url)
-    assert "_prisma_migrations" not in snapshot["tables"]
-    assert len(snapshot["tables"]) == 33
+    assert schema_diff(LATEST.expected("postgresql"), snapshot)  # the column order differs
+    comparison = detect(snapshot)
+    assert (comparison.version, comparison.additions, comparison.incompatible) == (LATEST, [], [])
 
 
-# ---------------------------------------------------------------------------
-# PostgreSQL: values round-trip through the Table objects
-# ---------------------------------------------------------------------------
+@pytest.mark.parametrize("change, problem", [
+    ('ALTER TABLE "Post" DROP COLUMN "title"', 'Post: column "title" is gone'),
+    ('ALTER TABLE "Review" ALTER COLUMN "rating" TYPE BIGINT', "Review.rating: type INTEGER became BIGINT"),
+    ('ALTER TABLE "Post" ALTER COLUMN "roomId" SET NOT NULL', "Post.roomId: became NOT NULL"),
+    ('ALTER TABLE "Post" ADD COLUMN "mood" TEXT NOT NULL DEFAULT \'ok\'; ALTER TABLE "Post" ALTER COLUMN "mood" DROP DEFAULT',
+     'Post: new column "mood" is NOT NULL without a default'),
+    ("""ALTER TYPE "MeetingStatus" RENAME VALUE 'NO_SHOW' TO 'ABSENT'""", "enum MeetingStatus: values NO_SHOW are gone"),
+])
+def test_changes_the_seeder_cannot_honour_are_incompatible(postgres_databases, change, problem):
+    ddl = prisma_ddl(LATEST.name)
+    comparison = compare(LATEST, _snapshot(postgres_databases.create(ddl=ddl + ";\n" + change)))
+    assert any(line.startswith(problem) for line in comparison.incompatible), comparison.incompatible
 
 
+def test_additions_are_compatible_and_listed(postgres_databases):
+    ddl = prisma_ddl(LATEST.name)
+    url = postgres_databases.create(ddl=ddl + """;
+        ALTER TABLE "Post" ADD COLUMN "mood" TEXT NOT NULL DEFAULT 'ok';
+        ALTER TABLE "Post" ADD COLUMN "pinned" BOOLEAN;
+        CREATE INDEX "Post_mood_idx" ON "Post"("mood");
+        ALTER TYPE "MeetingStatus" ADD VALUE 'POSTPONED';
+        CREATE TABLE "Bookmark" ("id" TEXT PRIMARY KEY, "postId" TEXT REFERENCES "Post"("id"));
+        DROP INDEX "Post_title_idx";
+    """)
+    comparison = detect(_snapshot(url))
+    assert comparison.version == LATEST and comparison.incompatible == []
+    assert comparison.additions == [
+        'new table "Bookmark"',
+        'Post: new column "mood" (left to its default)',
+        'Post: new column "pinned" (left to its default)',
+        'Post: index "Post_title_idx" dropped',
+        'Post: new index "Post_mood_idx"',
+        "enum MeetingStatus: new values POSTPONED",
+    ]
+
+
+# -- values round-trip through the Table objects ----------------------------------------------
 def _therapist_row(user_id: str) -> dict:
     return {
-        "userId": user_id,
-        "mobile": "+639170000000",
-        "province": "Metro Manila",
-        "providerType": "Psychologist",
-        "professionalLicenseType": "RPsy",
-        "isPRCLicensed": "yes",
-        "prcLicenseNumber": "0012345",
-        "expirationDateOfLicense": datetime(2027, 1, 31),
-        "practiceStartDate": datetime(2015, 6, 1),
-        "certifications": None,
-        "areasOfExpertise": ["anxiety", "depression"],
-        "preferredSessionLength": [45, 60],
-        "providedOnlineTherapyBefore": True,
-        "comfortableUsingVideoConferencing": True,
-        "compliesWithDataPrivacyAct": True,
-        "willingToAbideByPlatformGuidelines": True,
-        "treatmentSuccessRates": {"anxiety": 0.82, "notes": ["a", {"b": 1}]},
-        "sessionLength": "60",
-        "hourlyRate": Decimal("1500.50"),
-        "updatedAt": NOW,
+        "userId": user_id, "mobile": "+639170000000", "province": "Metro Manila", "providerType": "Psychologist",
+        "professionalLicenseType": "RPsy", "isPRCLicensed": "yes", "prcLicenseNumber": "0012345",
+        "expirationDateOfLicense": datetime(2027, 1, 31), "practiceStartDate": datetime(2015, 6, 1),
+        "certifications": None, "areasOfExpertise": ["anxiety", "depression"], "preferredSessionLength": [45, 60],
+        "providedOnlineTherapyBefore": True, "comfortableUsingVideoConferencing": True,
+        "compliesWithDataPrivacyAct": True, "willingToAbideByPlatformGuidelines": True,
+        "treatmentSuccessRates": {"anxiety": 0.82, "notes": ["a", {"b": 1}]}, "sessionLength": "60",
+        "hourlyRate": Decimal("1500.50"), "updatedAt": NOW,
     }
 
 
-@pytest.mark.parametrize("built_by", ["create_schema", "prisma"])
-def test_postgres_round_trip(postgres_databases, prisma_ddl, built_by):
-    if built_by == "prisma":
-        url = postgres_databases.create(ddl=prisma_ddl)
-        engine = sa.create_engine(url)
-    else:
-        engine = sa.create_engine(postgres_databases.create())
-        create_schema(engine)
+def _round_trip(engine) -> None:
+    T = tables
+    with engine.begin() as conn:
+        conn.execute(T.User.insert(), [{"id": f"u{i}", "email": f"u{i}@example.com", "firstName": "A", "lastName": "B",
+                                        "updatedAt": NOW} for i in (1, 2)])
+        conn.execute(T.Therapist.insert(), [_therapist_row("u1")])
+        conn.execute(T.Post.insert(), [{"id": "p1", "title": "t", "content": "c", "userId": "u2", "updatedAt": NOW,
+                                        "attachmentUrls": ["https://x/1.png"], "attachmentNames": ["1.png"],
+                                        "attachmentSizes": [123]}])
+        # Omits the array columns: the server default applies.
+        conn.execute(T.Post.insert(), [{"id": "p2", "title": "t", "content": "c", "userId": "u2", "updatedAt": NOW}])
+        conn.execute(T.Notification.insert(), [
+            {"id": "n1", "userId": "u2", "title": "t", "message": "m", "type": "SYSTEM_UPDATE", "data": {"k": [1, 2]},
+             "updatedAt": NOW},
+            {"id": "n2", "userId": "u2", "title": "t", "message": "m", "type": "SYSTEM_UPDATE", "data": None,
+             "updatedAt": NOW},
+        ])
+        conn.execute(T.TherapistPerformance.insert(), [{"id": "tp1", "therapistId": "u1", "noShowRate": 0.125,
+                                                        "updatedAt": NOW}])
+    with engine.connect() as conn:
+        therapist = conn.execute(sa.select(T.Therapist)).mappings().one()
+        assert therapist["areasOfExpertise"] == ["anxiety", "depression"]
+        assert therapist["preferredSessionLength"] == [45, 60]
+        assert therapist["certificateUrls"] == []  # DEFAULT ARRAY[]::TEXT[] ('[]' on SQLite)
+        assert therapist["treatmentSuccessRates"] == {"anxiety": 0.82, "notes": ["a", {"b": 1}]}
+        assert therapist["hourlyRate"] == Decimal("1500.50")
+        assert therapist["updatedAt"] == NOW and therapist["updatedAt"].tzinfo is None
+        assert (therapist["status"], therapist["licenseVerified"]) == ("PENDING", False)
+        assert isinstance(therapist["createdAt"], datetime)
+        posts = {r["id"]: r for r in conn.execute(sa.select(T.Post)).mappings()}
+        assert (posts["p1"]["attachmentUrls"], posts["p1"]["attachmentSizes"]) == (["https://x/1.png"], [123])
+        assert (posts["p2"]["attachmentNames"], posts["p2"]["attachmentSizes"]) == ([], [])
+        data = dict(conn.execute(sa.select(T.Notification.c.id, T.Notification.c.data)).all())
+        assert data == {"n1": {"k": [1, 2]}, "n2": None}
+        # None in a JSON column is SQL NULL, not JSON null.
+        assert conn.execute(sa.select(sa.func.count()).where(T.Notification.c.data.is_(None))).scalar_one() == 1
+        notification = conn.execute(sa.select(T.Notification).where(T.Notification.c.id == "n1")).mappings().one()
+        assert (notification["priority"], notification["isRead"]) == ("NORMAL", False)
+        performance = conn.execute(sa.select(T.TherapistPerformance)).mappings().one()
+        assert (performance["noShowRate"], performance["cancellationRate"]) == (0.125, 0.0)
+
+
+def test_values_round_trip_on_a_prisma_database(postgres_databases):
+    engine = sa.create_engine(postgres_databases.create(ddl=prisma_ddl(LATEST.name)))
     try:
-        with engine.begin() as conn:
-            conn.execute(
-                tables.User.insert(),
-                [
-                    {"id": f"u{i}", "email": f"u{i}@example.com", "firstName": "A", "lastName": "B", "updatedAt": NOW}
-                    for i in (1, 2)
-                ],
-            )
-            conn.execute(tables.Therapist.insert(), [_therapist_row("u1")])
-            conn.execute(
-                tables.Post.insert(),
-                [
-                    {"id": "p1", "title": "t", "content": "c", "userId": "u2", "updatedAt": NOW,
-                     "attachmentUrls": ["https://x/1.png"], "attachmentNames": ["1.png"], "attachmentSizes": [123]},
-                ],
-            )
-            # Omits the array columns: the server default applies.
-            conn.execute(tables.Post.insert(), [{"id": "p2", "title": "t", "content": "c", "userId": "u2", "updatedAt": NOW}])
-            conn.execute(
-                tables.Notification.insert(),
-                [{"id": "n1", "userId": "u2", "title": "t", "message": "m", "type": "SYSTEM_UPDATE",
-                  "data": {"k": [1, 2]}, "updatedAt": NOW}],
-            )
-
-        with engine.connect() as conn:
-            therapist = conn.execute(sa.select(tables.Therapist)).mappings().one()
-            assert therapist["areasOfExpertise"] == ["anxiety", "depression"]
-            assert therapist["preferredSessionLength"] == [45, 60]
-            assert therapist["certificateUrls"] == []  # DEFAULT ARRAY[]::TEXT[]
-            assert therapist["languages"] is None  # TEXT[] without default
-            assert therapist["treatmentSuccessRates"] == {"anxiety": 0.82, "notes": ["a", {"b": 1}]}
-            assert therapist["hourlyRate"] == Decimal("1500.50")
-            assert therapist["updatedAt"] == NOW
-            assert therapist["updatedAt"].tzinfo is None
-            assert therapist["status"] == "PENDING"
-            assert therapist["licenseVerified"] is False
-            assert isinstance(therapist["createdAt"], datetime)
-            # None in a JSONB column is SQL NULL, not JSON null.
-            assert conn.execute(
-                sa.select(sa.func.count()).where(tables.Therapist.c.certifications.is_(None))
-            ).scalar_one() == 1
-
-            posts = {r["id"]: r for r in conn.execute(sa.select(tables.Post)).mappings()}
-            assert posts["p1"]["attachmentUrls"] == ["https://x/1.png"]
-            assert posts["p1"]["attachmentSizes"] == [123]
-            assert posts["p2"]["attachmentNames"] == []
-            assert posts["p2"]["attachmentSizes"] == []
-
-            notification = conn.execute(sa.select(tables.Notification)).mappings().one()
-            assert notification["data"] == {"k": [1, 2]}
-            assert notification["priority"] == "NORMAL"
-            assert notification["isRead"] is False
-
-            # TIMESTAMP(3): microseconds are rounded to milliseconds.
-            precise = datetime(2024, 1, 1, 0, 0, 0, 123456)
-            rounded = conn.execute(sa.select(sa.cast(precise, tables.Post.c.updatedAt.type))).scalar_one()
-            assert rounded == datetime(2024, 1, 1, 0, 0, 0, 123000)
+        _round_trip(engine)
+        with engine.connect() as conn:  # TIMESTAMP(3): microseconds are rounded to milliseconds
+            rounded = conn.execute(sa.select(sa.cast(datetime(2024, 1, 1, 0, 0, 0, 123456), tables.Post.c.updatedAt.type)))
+            assert rounded.scalar_one() == datetime(2024, 1, 1, 0, 0, 0, 123000)
     finally:
         engine.dispose()
-
-
-# ---------------------------------------------------------------------------
-# SQLite
-# ---------------------------------------------------------------------------
 
 
 @pytest.fixture
 def sqlite_engine(tmp_path):
     engine = sa.create_engine(f"sqlite+pysqlite:///{tmp_path / 'mentara.sqlite3'}")
-    create_schema(engine)
+    create_schema(engine, LATEST)
     yield engine
     engine.dispose()
 
 
-def test_sqlite_creates_every_table(sqlite_engine):
-    assert set(sa.inspect(sqlite_engine).get_table_names()) == set(metadata.tables)
+def test_values_round_trip_on_sqlite(sqlite_engine):
+    _round_trip(sqlite_engine)
     with sqlite_engine.connect() as conn:
-        snapshot = schema_snapshot(conn)
-    assert len(snapshot["tables"]) == 33
-    assert snapshot["enums"] == {}
-    meeting = snapshot["tables"]["Meeting"]
-    assert meeting["primary_key"] == {"name": "Meeting_pkey", "columns": ["id"]}
-    assert meeting["foreign_keys"]["Meeting_clientId_fkey"]["ondelete"] == "CASCADE"
-    status = next(c for c in meeting["columns"] if c["name"] == "status")
-    assert status["type"] == "TEXT"
-    assert "TherapistAvailability_therapistId_dayOfWeek_startTime_endTi_key" in (
-        snapshot["tables"]["TherapistAvailability"]["indexes"]
-    )
-    # create_schema twice is harmless.
-    create_schema(sqlite_engine)
+        assert conn.execute(sa.text('SELECT count(*) FROM "Notification" WHERE data IS NULL')).scalar_one() == 1
+
+
+@pytest.mark.parametrize("version", VERSION_NAMES)
+def test_sqlite_gets_every_table_of_the_version(tmp_path, version):
+    version = BY_NAME[version]
+    url = f"sqlite+pysqlite:///{tmp_path / 'fresh.sqlite3'}"
+    engine = sa.create_engine(url)
+    create_schema(engine, version)
+    create_schema(engine, version)  # twice is harmless
+    engine.dispose()
+    snapshot = _snapshot(url)
+    assert snapshot == version.expected("sqlite")
+    assert detect(snapshot).version == version
 
 
 def test_sqlite_rejects_invalid_enum_values(sqlite_engine):
@@ -244,78 +210,11 @@ def test_sqlite_rejects_invalid_enum_values(sqlite_engine):
     with sqlite_engine.begin() as conn:
         conn.execute(tables.Meeting.insert(), [meeting])
         assert conn.execute(sa.select(tables.Meeting.c.status)).scalar_one() == "SCHEDULED"
-    # The CHECK constraint, bypassing SQLAlchemy's own validation.
-    with pytest.raises(sa.exc.IntegrityError):
+    with pytest.raises(sa.exc.IntegrityError):  # the CHECK constraint, bypassing SQLAlchemy's validation
         with sqlite_engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    'INSERT INTO "Meeting" (id, "startTime", status, "clientId", "therapistId", "updatedAt") '
-                    "VALUES ('m2', '2024-01-01 00:00:00', 'BOGUS', 'c', 't', '2024-01-01 00:00:00')"
-                )
-            )
-    # SQLAlchemy's validation, through the Table object.
-    with pytest.raises(sa.exc.StatementError):
+            conn.execute(sa.text(
+                'INSERT INTO "Meeting" (id, "startTime", status, "clientId", "therapistId", "updatedAt") '
+                "VALUES ('m2', '2024-01-01 00:00:00', 'BOGUS', 'c', 't', '2024-01-01 00:00:00')"))
+    with pytest.raises(sa.exc.StatementError):  # SQLAlchemy's validation, through the Table object
         with sqlite_engine.begin() as conn:
             conn.execute(tables.Meeting.insert(), [{**meeting, "id": "m3", "status": "BOGUS"}])
-
-
-def test_sqlite_arrays_and_json_round_trip(sqlite_engine):
-    with sqlite_engine.begin() as conn:
-        conn.execute(
-            tables.Post.insert(),
-            [
-                {"id": "p1", "title": "t", "content": "c", "userId": "u", "updatedAt": NOW,
-                 "attachmentUrls": ["https://x/1.png", "https://x/2.png"], "attachmentSizes": [1, 2]},
-            ],
-        )
-        # Omits the array columns: the server default applies.
-        conn.execute(tables.Post.insert(), [{"id": "p2", "title": "t", "content": "c", "userId": "u", "updatedAt": NOW}])
-        conn.execute(
-            tables.Notification.insert(),
-            [
-                {"id": "n1", "userId": "u", "title": "t", "message": "m", "type": "SYSTEM_UPDATE",
-                 "data": {"a": [1, {"b": None}]}, "updatedAt": NOW},
-                {"id": "n2", "userId": "u", "title": "t", "message": "m", "type": "SYSTEM_UPDATE",
-                 "data": None, "updatedAt": NOW},
-            ],
-        )
-    with sqlite_engine.connect() as conn:
-        posts = {r["id"]: r for r in conn.execute(sa.select(tables.Post)).mappings()}
-        assert posts["p1"]["attachmentUrls"] == ["https://x/1.png", "https://x/2.png"]
-        assert posts["p1"]["attachmentSizes"] == [1, 2]
-        assert posts["p1"]["attachmentNames"] == []  # server default '[]'
-        assert posts["p2"]["attachmentUrls"] == []
-        assert posts["p2"]["updatedAt"] == NOW
-        assert isinstance(posts["p2"]["createdAt"], datetime)
-        data = dict(conn.execute(sa.select(tables.Notification.c.id, tables.Notification.c.data)).all())
-        assert data == {"n1": {"a": [1, {"b": None}]}, "n2": None}
-        # None is SQL NULL, not the JSON text 'null'.
-        assert conn.execute(sa.text('SELECT count(*) FROM "Notification" WHERE data IS NULL')).scalar_one() == 1
-        flags = conn.execute(sa.select(tables.Notification.c.isRead, tables.Notification.c.priority)).first()
-        assert tuple(flags) == (False, "NORMAL")
-
-
-@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
-def test_the_stored_expected_schema_is_what_create_schema_makes(dialect, request, tmp_path):
-    """The drift check compares targets with mentara_seed/schema/expected/<dialect>.json.
-
-    After changing tables.py, regenerate it: MENTARA_SEED_UPDATE_EXPECTED=1 pytest -k stored_expected
-    """
-    import json
-    import os
-
-    from mentara_seed.preflight import EXPECTED, expected_snapshot
-
-    if dialect == "postgresql":
-        url = request.getfixturevalue("postgres_databases").create()
-    else:
-        url = f"sqlite+pysqlite:///{tmp_path / 'fresh.sqlite3'}"
-    engine = sa.create_engine(url)
-    create_schema(engine)
-    with engine.connect() as conn:
-        fresh = json.loads(json.dumps(schema_snapshot(conn)))
-    engine.dispose()
-    if os.environ.get("MENTARA_SEED_UPDATE_EXPECTED") == "1":
-        (EXPECTED / f"{dialect}.json").write_text(json.dumps(fresh, indent=1, sort_keys=True) + "\n")
-        expected_snapshot.cache_clear()
-    assert schema_diff(expected_snapshot(dialect), fresh) == []

@@ -12,18 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .tables import ENUMS, metadata
-
-__all__ = ["create_schema", "schema_diff", "schema_snapshot"]
-
-
-def create_schema(engine: sa.Engine | sa.Connection) -> None:
-    """Create every Mentara table (and, on PostgreSQL, the enum types).
-
-    Existing tables and types are left alone (``checkfirst``). On SQLite the
-    enums become CHECK constraints.
-    """
-    metadata.create_all(engine)
+__all__ = ["schema_diff", "schema_snapshot"]
 
 
 def _normalise_default(default: str | None) -> str | None:
@@ -40,19 +29,27 @@ def _type_string(type_: sa.types.TypeEngine, dialect: sa.Dialect) -> str:
     return " ".join(rendered.split())
 
 
-def schema_snapshot(connection: sa.Connection) -> dict[str, Any]:
-    """A normalised description of the Mentara tables in ``connection``'s database.
+def schema_snapshot(connection: sa.Connection, metadata: sa.MetaData | None = None,
+                    ignore: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A normalised description of the tables in ``connection``'s database.
 
     ``{"dialect": ..., "tables": {table: {"columns": [...], "primary_key":
     {...}, "indexes": {...}, "foreign_keys": {...}}}, "enums": {name:
     [values]}}``; columns keep their database order; ``enums`` is only filled
-    on PostgreSQL. Tables and enums not in the Mentara metadata are ignored.
+    on PostgreSQL. With ``metadata``, only its tables and enum types are
+    described; without, every table but those in ``ignore``, and every enum.
     """
     inspector = sa.inspect(connection)
     dialect = connection.dialect
-    wanted = set(metadata.tables)
+    present = set(inspector.get_table_names())
+    if metadata is not None:
+        present &= set(metadata.tables)
+        enum_names = {
+            column.type.name for table in metadata.tables.values() for column in table.columns
+            if isinstance(column.type, sa.Enum) and column.type.name
+        }
     tables: dict[str, Any] = {}
-    for name in sorted(set(inspector.get_table_names()) & wanted):
+    for name in sorted(present - ignore):
         columns = [
             {
                 "name": column["name"],
@@ -92,7 +89,7 @@ def schema_snapshot(connection: sa.Connection) -> dict[str, Any]:
     enums: dict[str, list[str]] = {}
     if dialect.name == "postgresql":
         for enum in inspector.get_enums():
-            if enum["name"] in ENUMS and enum.get("visible", True):
+            if enum.get("visible", True) and (metadata is None or enum["name"] in enum_names):
                 enums[enum["name"]] = list(enum["labels"])
     return {"dialect": dialect.name, "tables": tables, "enums": dict(sorted(enums.items()))}
 

@@ -22,6 +22,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 
 __all__ = [
     "CURRENT_TIMESTAMP",
+    "Double",
     "EMPTY_INT_ARRAY",
     "EMPTY_TEXT_ARRAY",
     "EmptyArray",
@@ -47,6 +48,9 @@ IntArray = postgresql.ARRAY(sa.Integer()).with_variant(sa.JSON(none_as_null=True
 
 #: Prisma ``Json``: ``JSONB``; JSON on SQLite.
 Jsonb = postgresql.JSONB(none_as_null=True).with_variant(sa.JSON(none_as_null=True), "sqlite")
+
+#: Prisma ``Float``: ``DOUBLE PRECISION``.
+Double = sa.Double()
 
 #: Prisma ``Decimal @db.Decimal(10, 2)``: ``DECIMAL(10,2)`` (``NUMERIC(10,2)``).
 Money = sa.Numeric(10, 2)
