@@ -17,7 +17,8 @@ from __future__ import annotations
 import hashlib
 import struct
 import uuid
-from typing import MutableSequence, Sequence, TypeVar
+from collections.abc import MutableSequence, Sequence
+from typing import TypeVar
 
 # Fixed forever: changing it changes every id the seeder has ever written.
 NAMESPACE = uuid.UUID("5e3d7a1c-4f0b-5b8e-9c2d-6a7f1e0b3c49")
@@ -93,9 +94,6 @@ class Stream:
     def randint(self, low: int, high: int) -> int:
         """A whole number in [low, high], both included."""
         return low + ((self.word() * (high - low + 1)) >> 64)
-
-    def randrange(self, n: int) -> int:
-        return (self.word() * n) >> 64
 
     def choice(self, options: Sequence[T]) -> T:
         if not options:

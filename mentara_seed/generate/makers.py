@@ -12,7 +12,8 @@ reported.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable, Iterable, Iterator, Mapping, Optional, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Optional
 
 from mentara_seed.generate import rows, state
 from mentara_seed.generate.keys import Stream, seed_id
@@ -44,7 +45,7 @@ def sample_excluding(rng: Stream, options: Sequence, exclude: set | frozenset, n
     chosen: list = []
     seen = set(exclude)
     while len(chosen) < n:
-        option = options[rng.randrange(len(options))]
+        option = options[rng.below(len(options))]
         if option not in seen:
             seen.add(option)
             chosen.append(option)
@@ -76,7 +77,7 @@ def make_posts(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Choic
         created = s.days_before(rng, 1 / 24, 29) if recent else s.days_before(rng, 1, 180)
         return rows.post(s, rng, post_id, author, rng.choice(rooms[community_id]), created)
 
-    for chunk in s.new_ids(T.Post, purpose, needs):
+    for chunk in s.ids.new_ids(T.Post, purpose, needs):
         s.insert(T.Post, _built(s, purpose, chunk, build))
 
 
@@ -90,7 +91,7 @@ def make_comments(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Ch
         post_id, post_created, commenter = picked
         return rows.comment(s, rng, comment_id, post_id, commenter, s.between(rng, post_created, s.anchor))
 
-    for chunk in s.new_ids(T.Comment, purpose, needs):
+    for chunk in s.ids.new_ids(T.Comment, purpose, needs):
         s.insert(T.Comment, _built(s, purpose, chunk, build))
 
 
@@ -98,7 +99,7 @@ def make_meetings(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Ch
                   past: bool | None = None, status: str | None = None,
                   noted: Callable[[dict], bool] = lambda meeting: False) -> None:
     """``choose(entity, rng) -> (client, therapist)``, a related pair; meetings ``noted`` picks get session notes."""
-    for chunk in s.new_ids(T.Meeting, purpose, needs):
+    for chunk in s.ids.new_ids(T.Meeting, purpose, needs):
         written_up: list[tuple[str, dt.datetime]] = []
 
         def build(entity: str, meeting_id: str, rng: Stream) -> Optional[dict]:
@@ -107,7 +108,7 @@ def make_meetings(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Ch
                 return None
             meeting = rows.meeting(s, rng, meeting_id, picked[0], picked[1], past=past, status=status)
             if meeting["status"] == "COMPLETED" and noted(meeting):
-                written_up.append((meeting_id, meeting["endTime"]))
+                written_up.append((meeting_id, meeting["endTime"]))  # noqa: B023 (consumed in this iteration)
             return meeting
 
         s.insert(T.Meeting, _built(s, purpose, chunk, build))
@@ -124,7 +125,7 @@ def make_notes(s: Seeding, meetings: Iterable[tuple[str, dt.datetime]]) -> None:
 
 def make_worksheets(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Choice) -> None:
     """``choose(entity, rng) -> (client, therapist)``; submissions come with handed-in worksheets."""
-    for chunk in s.new_ids(T.Worksheet, purpose, needs):
+    for chunk in s.ids.new_ids(T.Worksheet, purpose, needs):
         submissions: list[dict] = []
 
         def build(entity: str, worksheet_id: str, rng: Stream) -> Optional[dict]:
@@ -133,7 +134,7 @@ def make_worksheets(s: Seeding, purpose: str, needs: Mapping[str, int], choose: 
                 return None
             sheet, submission = rows.worksheet(s, rng, worksheet_id, picked[0], picked[1])
             if submission:
-                submissions.append(submission)
+                submissions.append(submission)  # noqa: B023 (consumed in this iteration)
             return sheet
 
         s.insert(T.Worksheet, _built(s, purpose, chunk, build))
@@ -141,7 +142,7 @@ def make_worksheets(s: Seeding, purpose: str, needs: Mapping[str, int], choose: 
 
 
 def make_notifications(s: Seeding, purpose: str, needs: Mapping[str, int]) -> None:
-    for chunk in s.new_ids(T.Notification, purpose, needs):
+    for chunk in s.ids.new_ids(T.Notification, purpose, needs):
         s.insert(T.Notification, (rows.notification(s, rng, notification_id, user_id)
                                   for user_id, notification_id, rng in chunk))
 

@@ -1,0 +1,101 @@
+"""One unit of work (one asset) against the target database: the machinery every generator shares.
+
+A generator is a short statement of a rule: which entities fall short (one
+grouped query, ``deficits``), how many rows each needs, and how one missing
+row is made. ``Seeding`` gives it the rest: its draws and clock (``Draws``,
+which it is), reads, deterministic ids (``ids``: an ``IdAllocator``) and a
+streamed bulk writer (``insert``: a ``BulkWriter``), all in the asset's single
+transaction, and it counts what was added, found and left unmet.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from mentara_seed.requirements import Requirement
+from mentara_seed.schema.versions import Target
+from mentara_seed.seeding.draws import Draws
+from mentara_seed.seeding.ids import IdAllocator
+from mentara_seed.seeding.sql import LOOKUP, chunks, one_of
+from mentara_seed.seeding.writer import BulkWriter
+from mentara_seed.settings import SeedSettings
+from mentara_seed.volumes import Volumes, volumes_for
+
+__all__ = ["LOOKUP", "Deficit", "Seeding", "chunks"]
+
+
+class Deficit(NamedTuple):
+    """One entity that falls short of a requirement (a tuple: made by the hundred thousand)."""
+
+    subject: str
+    missing: int
+
+
+class Seeding(Draws):
+    """One unit of work (one asset) against the target database."""
+
+    def __init__(self, conn: Connection, settings: SeedSettings, target: Target) -> None:
+        super().__init__(settings.mode, settings.anchor)
+        self.conn = conn
+        self.postgres = conn.dialect.name == "postgresql"
+        self.settings = settings
+        self.target = target
+        self.volumes: Volumes = volumes_for(settings.mode, settings.scale)
+        self.ids = IdAllocator(conn, self)
+        self.writer = BulkWriter(conn, target)
+        self.found: dict[str, dict[str, int]] = {}
+        self.unmet: Counter[str] = Counter()
+        self.updated: Counter[str] = Counter()
+
+    @property
+    def added(self) -> Counter[str]:
+        return self.writer.added
+
+    # -- reading -----------------------------------------------------------------
+    def scalars(self, statement) -> list:
+        return self.conn.execute(statement).scalars().all()
+
+    def rows(self, statement) -> Sequence[sa.Row]:
+        return self.conn.execute(statement).all()
+
+    def count(self, table: sa.Table) -> int:
+        return self.conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+
+    def counts(self, statement) -> dict[str, int]:
+        """``{subject: n}`` from a ``(subject, n)`` query."""
+        return dict(self.conn.execute(statement).all())
+
+    def one_of(self, column, values: Iterable[str]) -> sa.ColumnElement[bool]:
+        """``column IN (values)`` as one bound parameter, however many values."""
+        return one_of(self.postgres, column, values)
+
+    def deficits(self, requirement: Requirement) -> list[Deficit]:
+        """Every entity short of ``requirement``, from one grouped query (none where it does not apply)."""
+        if not requirement.applies(self.target):
+            return []
+        statement = requirement.shortfall(self.mode, self.anchor, self.target.version)
+        # Sorted here, not by the query: an ORDER BY can lead the planner into a nested loop.
+        found = [Deficit(subject, missing) for subject, _, missing in sorted(self.conn.execute(statement))]
+        # The first survey of a requirement is what the asset found; later ones see its own rows.
+        self.found.setdefault(requirement.name, {
+            "entities": len(found),
+            "rows_missing": sum(d.missing for d in found),
+        })
+        return found
+
+    def needs(self, requirement: Requirement) -> dict[str, int]:
+        """``{subject: rows missing}`` for every entity short of ``requirement``."""
+        return {d.subject: d.missing for d in self.deficits(requirement)}
+
+    # -- writing ----------------------------------------------------------------------
+    def insert(self, table: sa.Table, rows: Iterable[dict]) -> int:
+        return self.writer.insert(table, rows)
+
+    def finish(self) -> None:
+        """End this unit of work's writing: wait for the batch in flight, refresh the statistics."""
+        self.writer.finish()

@@ -1,0 +1,72 @@
+"""Deterministic ids for new rows: the smallest ordinals of a purpose and entity not yet taken.
+
+A new row's id is ``seed_id(purpose, entity, ordinal)`` (a UUID5), so the same
+row gets the same id on every machine and in every run, and a row deleted
+from a seeded database comes back with the id (and so the values) it had.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from mentara_seed.generate.keys import Stream, seed_id
+from mentara_seed.seeding.draws import Draws
+from mentara_seed.seeding.sql import LOOKUP, chunks, one_of
+
+# Entities whose new rows are allocated and built together: bounds a generator's working memory.
+ENTITIES_PER_CHUNK = 5_000
+
+
+class IdAllocator:
+    """Allocates ids in one table, a chunk of entities at a time, with one lookup per chunk."""
+
+    def __init__(self, conn: Connection, draws: Draws) -> None:
+        self.conn = conn
+        self.draws = draws
+        self.postgres = conn.dialect.name == "postgresql"
+
+    def existing_ids(self, table: sa.Table, ids: Iterable[str]) -> set[str]:
+        key = next(iter(table.primary_key.columns))
+        present: set[str] = set()
+        for part in chunks(list(ids), LOOKUP):
+            present.update(self.conn.execute(sa.select(key).where(one_of(self.postgres, key, part))).scalars())
+        return present
+
+    def allocate(self, table: sa.Table, purpose: str, needs: Mapping[str, int]) -> dict[str, list[str]]:
+        """For each entity, ``needs[entity]`` new ids of ``purpose`` not present in ``table``,
+        from the smallest free ordinals."""
+        allocated: dict[str, list[str]] = {entity: [] for entity in needs}
+        pending = {entity: n for entity, n in needs.items() if n > 0}
+        start = 0
+        while pending:
+            window = max(pending.values())
+            candidates = {
+                entity: [seed_id(purpose, entity, ordinal) for ordinal in range(start, start + window)]
+                for entity in pending
+            }
+            taken = self.existing_ids(table, (i for ids in candidates.values() for i in ids))
+            for entity, ids in candidates.items():
+                free = [i for i in ids if i not in taken][: pending[entity]] if taken else ids[: pending[entity]]
+                allocated[entity].extend(free)
+                pending[entity] -= len(free)
+            pending = {entity: n for entity, n in pending.items() if n > 0}
+            start += window
+        return allocated
+
+    def new_ids(self, table: sa.Table, purpose: str,
+                needs: Mapping[str, int]) -> Iterator[Iterator[tuple[str, str, Stream]]]:
+        """The rows to make, a chunk of entities at a time: ``(entity, new id, the row's stream)``.
+
+        Entities come in sorted order and each gets ``needs[entity]`` ids from
+        ``allocate``; a caller builds and inserts one chunk before asking for
+        the next, so the working set stays bounded whatever the volume. Each
+        row's stream is made as the row is (while the database ingests the
+        rows before it).
+        """
+        wanted = sorted(entity for entity, n in needs.items() if n > 0)
+        for part in chunks(wanted, ENTITIES_PER_CHUNK):
+            allocated = self.allocate(table, purpose, {entity: needs[entity] for entity in part})
+            yield ((entity, row_id, self.draws.rng(purpose, row_id)) for entity in part for row_id in allocated[entity])

@@ -1,0 +1,150 @@
+"""The seeding machinery on its own: the bulk writer, id allocation and id lookups, on both backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from mentara_seed.generate.keys import seed_id
+from mentara_seed.schema import tables as T
+from mentara_seed.schema.manage import create_schema
+from mentara_seed.schema.versions import BY_NAME, LATEST, Comparison, Target
+from mentara_seed.seeding import writer as writer_module
+from mentara_seed.seeding.draws import Draws
+from mentara_seed.seeding.ids import IdAllocator
+from mentara_seed.seeding.sql import SEPARATOR, one_of
+from mentara_seed.seeding.writer import BulkWriter
+
+NOW = dt.datetime(2026, 1, 10, 8, 30, 0, 250000)
+NASTY = ["plain", "tab\there", "new\nline", "back\\slash", 'double "quote"', "single 'quote'", "comma, and {braces}",
+         "NULL", "\\N", "", "ünïcødé ✓ 🙂", "trailing space ", "\r\n", "x" * 3000]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request, tmp_path):
+    if request.param == "sqlite":
+        url = f"sqlite+pysqlite:///{tmp_path / 'writer.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_databases").create()
+    engine = sa.create_engine(url)
+    if request.param == "sqlite":
+        sa.event.listen(engine, "connect", lambda c, _: c.execute("PRAGMA foreign_keys=ON"))
+    create_schema(engine, LATEST)
+    yield engine
+    engine.dispose()
+
+
+def _user(i: int) -> dict:
+    return {"id": f"user-{i}", "email": f"u{i}@example.com", "firstName": "A", "lastName": "B", "updatedAt": NOW,
+            "createdAt": NOW}
+
+
+def _post(i: int, user: str, **values) -> dict:
+    return {"id": f"post-{i}", "title": f"t{i}", "content": "c", "userId": user, "createdAt": NOW, "updatedAt": NOW,
+            "roomId": None, "attachmentUrls": [], "attachmentNames": [], "attachmentSizes": [], **values}
+
+
+def test_text_arrays_and_json_arrive_exactly_as_written(engine):
+    with engine.begin() as conn:
+        writer = BulkWriter(conn)
+        writer.insert(T.User, [_user(1)])
+        writer.insert(T.Post, [
+            _post(k, "user-1", title=text, content=text, attachmentNames=NASTY, attachmentUrls=[text, text],
+                  attachmentSizes=[0, -1, 2**31 - 1])
+            for k, text in enumerate(NASTY)
+        ])
+        writer.insert(T.Notification, [{
+            "id": "n1", "userId": "user-1", "title": "t", "message": "\t\\N", "type": "SYSTEM_UPDATE",
+            "priority": "NORMAL", "data": {"ids": NASTY, "nested": {"n": [1, 2.5, None, True]}}, "actionUrl": None,
+            "isRead": False, "readAt": None, "createdAt": NOW, "updatedAt": NOW,
+        }])
+        writer.finish()
+    with engine.connect() as conn:
+        posts = conn.execute(sa.select(T.Post).order_by(T.Post.c.id)).mappings().all()
+        by_id = {p["id"]: p for p in posts}
+        for k, text in enumerate(NASTY):
+            post = by_id[f"post-{k}"]
+            assert (post["title"], post["content"]) == (text, text)
+            assert post["attachmentNames"] == NASTY and post["attachmentUrls"] == [text, text]
+            assert post["attachmentSizes"] == [0, -1, 2**31 - 1]
+            assert post["createdAt"] == NOW and post["roomId"] is None
+        notification = conn.execute(sa.select(T.Notification)).mappings().one()
+        assert notification["message"] == "\t\\N" and notification["actionUrl"] is None
+        assert notification["data"] == {"ids": NASTY, "nested": {"n": [1, 2.5, None, True]}}
+
+
+def test_a_failing_batch_surfaces_with_its_cause(engine, monkeypatch):
+    """Row 7 of the second batch points at a user who does not exist: the database's own error is
+    raised by the next statement on the connection, naming the table, and nothing of it is kept."""
+    monkeypatch.setattr(writer_module, "BATCH", 5)
+    monkeypatch.setattr(writer_module, "COPY_BATCH", 5)
+    with pytest.raises(writer_module.InsertFailed) as raised:
+        with engine.begin() as conn:
+            writer = BulkWriter(conn)
+            writer.insert(T.User, [_user(1)])
+            writer.insert(T.Post, (_post(k, "user-1" if k != 7 else "nobody") for k in range(12)))
+            conn.execute(sa.select(sa.func.count()).select_from(T.User)).scalar_one()
+    message = str(raised.value)
+    assert message.startswith("inserting into Post failed: ") and "foreign key" in message.lower()
+    assert "\n" not in message
+    cause = raised.value.__cause__
+    assert type(cause).__name__ in ("IntegrityError", "ForeignKeyViolation")  # the driver's own error
+    with engine.connect() as conn:  # the transaction rolled back: not even the user is there
+        assert conn.execute(sa.select(sa.func.count()).select_from(T.User)).scalar_one() == 0
+
+
+def test_an_error_in_the_row_generator_stops_the_insert_at_once(engine):
+    def rows():
+        yield _post(1, "user-1")
+        raise RuntimeError("the generator broke")
+
+    with pytest.raises(RuntimeError, match="the generator broke"):
+        with engine.begin() as conn:
+            writer = BulkWriter(conn)
+            writer.insert(T.User, [_user(1)])
+            writer.insert(T.Post, rows())
+
+
+def test_columns_the_target_lacks_are_left_out(engine):
+    """A row built for the newest schema goes into an older version's table without its new columns."""
+    old = BY_NAME["2025-10"]
+    target = Target.of(Comparison(old))
+    assert "birthdate" in T.Client.c and "birthdate" not in target.columns["Client"]
+    with engine.begin() as conn:
+        writer = BulkWriter(conn, target)
+        writer.insert(T.User, [_user(1)])
+        writer.insert(T.Client, [{"userId": "user-1", "hasSeenTherapistRecommendations": False, "birthdate": NOW,
+                                  "city": "Cebu City", "country": "Philippines", "createdAt": NOW, "updatedAt": NOW}])
+        writer.finish()
+    with engine.connect() as conn:  # the newest table has the columns: they took their defaults
+        assert conn.execute(sa.select(T.Client.c.birthdate, T.Client.c.city)).one() == (None, None)
+
+
+def test_freed_ordinals_are_reused_and_ids_do_not_depend_on_the_run(engine):
+    with engine.begin() as conn:
+        ids = IdAllocator(conn, Draws("medium", NOW))
+        first = ids.allocate(T.User, "users", {"alice": 3, "bob": 1})
+        assert first == {"alice": [seed_id("users", "alice", k) for k in range(3)], "bob": [seed_id("users", "bob", 0)]}
+        writer = BulkWriter(conn)
+        writer.insert(T.User, [{**_user(0), "id": i, "email": f"{i}@x"} for i in first["alice"] + first["bob"]])
+        writer.finish()
+        conn.execute(sa.delete(T.User).where(T.User.c.id == first["alice"][1]))
+        again = ids.allocate(T.User, "users", {"alice": 2, "bob": 0, "carol": 1})
+        assert again == {"alice": [first["alice"][1], seed_id("users", "alice", 3)], "bob": [],
+                         "carol": [seed_id("users", "carol", 0)]}
+
+
+def test_id_lookups_with_the_separator_in_a_value_still_match_exactly(engine):
+    odd = [f"odd{SEPARATOR}id", f"{SEPARATOR}", "plain"]
+    with engine.begin() as conn:
+        writer = BulkWriter(conn)
+        writer.insert(T.User, [{**_user(k), "id": value} for k, value in enumerate(odd + ["other"])])
+        writer.finish()
+        postgres = conn.dialect.name == "postgresql"
+        found = conn.execute(sa.select(T.User.c.id).where(one_of(postgres, T.User.c.id, odd + ["missing"]))).scalars()
+        assert sorted(found) == sorted(odd)
+        plain = conn.execute(sa.select(T.User.c.id).where(one_of(postgres, T.User.c.id, ["plain", "other"]))).scalars()
+        assert sorted(plain) == ["other", "plain"]
+        assert conn.execute(sa.select(T.User.c.id).where(one_of(postgres, T.User.c.id, []))).all() == []
