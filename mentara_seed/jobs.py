@@ -2,13 +2,13 @@
 
 from dagster import AssetSelection, define_asset_job
 
+from mentara_seed import registry
 from mentara_seed.assets.common import RESET_TAG
-from mentara_seed.requirements import TIERS
 
 # The instance allows one queued run at a time per value of this tag (dagster.yaml).
 DATABASE_TAG = {"mentara/database": "default"}
 
-ENRICHMENT = AssetSelection.groups(*(f"tier{t}" for t in TIERS), "report")
+ENRICHMENT = AssetSelection.groups(*(stage for stage in registry.stages() if stage != registry.LEGACY), "report")
 
 seed_job = define_asset_job(
     "seed_job",
@@ -21,7 +21,7 @@ enrich_job = define_asset_job(
     "enrich_job",
     run_tags=DATABASE_TAG,
     selection=ENRICHMENT,
-    description="The twelve enrichers, their tier entries and the closing report, legacy skipped "
+    description="Every enricher, the tier entries and the closing report, legacy skipped "
     "(the old `npm run db:seed:dynamic`).",
 )
 

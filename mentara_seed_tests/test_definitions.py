@@ -1,94 +1,94 @@
-"""Snapshot of the lineage: an accidental change to the asset graph fails here."""
+"""The lineage Dagster builds is the one the registry declares: groups, inputs, check stages, the report."""
 
 from __future__ import annotations
 
-from dagster import AssetSelection
+import pytest
+from dagster import AssetKey
 
+from mentara_seed import registry
+from mentara_seed.checks.definitions import CHECK_NAMES, INTEGRITY, MINIMUMS
+from mentara_seed.checks.rules import RULES
 from mentara_seed.definitions import defs
-
-GRAPH = {
-    # asset: (group, upstream)
-    "users": ("legacy", set()),
-    "communities": ("legacy", {"users"}),
-    "relationships": ("legacy", {"users", "communities"}),
-    "content": ("legacy", {"relationships"}),
-    "therapy": ("legacy", {"relationships"}),
-    "tier1": ("tier1", {"content", "therapy"}),
-    "enriched_memberships": ("tier1", {"tier1"}),
-    "enriched_relationships": ("tier1", {"tier1"}),
-    "enriched_availability": ("tier1", {"tier1"}),
-    "tier2": ("tier2", {"enriched_memberships", "enriched_relationships", "enriched_availability"}),
-    "enriched_assessments": ("tier2", {"tier2", "enriched_relationships"}),
-    "enriched_posts": ("tier2", {"tier2", "enriched_memberships"}),
-    "tier3": ("tier3", {"enriched_assessments", "enriched_posts"}),
-    "enriched_comments": ("tier3", {"tier3", "enriched_posts"}),
-    "enriched_hearts": ("tier3", {"tier3", "enriched_posts"}),
-    "tier4": ("tier4", {"enriched_comments", "enriched_hearts"}),
-    "enriched_meetings": ("tier4", {"tier4", "enriched_relationships"}),
-    "enriched_worksheets": ("tier4", {"tier4", "enriched_relationships"}),
-    "enriched_messages": ("tier4", {"tier4", "enriched_relationships", "enriched_memberships"}),
-    "tier5": ("tier5", {"enriched_meetings", "enriched_worksheets", "enriched_messages"}),
-    "enriched_reviews": ("tier5", {"tier5", "enriched_meetings"}),
-    "enriched_notifications": ("tier5", {"tier5", "enriched_meetings", "enriched_worksheets"}),
-    "seed_report": ("report", {
-        "enriched_memberships", "enriched_relationships", "enriched_availability", "enriched_assessments",
-        "enriched_posts", "enriched_comments", "enriched_hearts", "enriched_meetings", "enriched_worksheets",
-        "enriched_messages", "enriched_reviews", "enriched_notifications",
-    }),
-}
+from mentara_seed.requirements import REQUIREMENTS
 
 
 def _graph():
     return defs.resolve_asset_graph()
 
 
-def test_asset_graph_matches_the_snapshot():
-    graph = _graph()
-    actual = {
-        key.to_user_string(): (graph.get(key).group_name, {p.to_user_string() for p in graph.get(key).parent_keys})
-        for key in graph.get_all_asset_keys()
-    }
-    assert actual == GRAPH
+def _parents(name: str) -> set[str]:
+    return {p.to_user_string() for p in _graph().get(AssetKey(name)).parent_keys}
 
 
-def test_every_asset_has_a_description():
-    graph = _graph()
-    assert all(graph.get(key).description for key in graph.get_all_asset_keys())
+@pytest.mark.parametrize("declaration", list(registry.load().values()), ids=lambda d: d.asset)
+def test_each_seeding_asset_is_wired_as_declared(declaration):
+    node = _graph().get(AssetKey(declaration.asset))
+    assert node.group_name == declaration.stage
+    entry = {f"tier{declaration.tier}"} if declaration.tier is not None else set()
+    assert _parents(declaration.asset) == entry | set(declaration.inputs)
+    assert node.tags["mentara/table"] == declaration.owns
+    assert node.description  # the rule's docstring, shown in the UI
 
 
-def _selected(job_name: str) -> set[str]:
-    job = defs.resolve_job_def(job_name)
-    return {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
+def test_each_tier_waits_for_the_whole_stage_before_it():
+    legacy = {d.asset for d in registry.legacy()}
+    leaves = {d for d in legacy if not any(d in other.inputs for other in registry.legacy())}
+    for tier in registry.tiers():
+        before = [t for t in registry.tiers() if t < tier]
+        expected = leaves if not before else {d.asset for d in registry.enrichers(max(before))}
+        assert _parents(f"tier{tier}") == expected, tier
+
+
+def test_the_report_waits_for_every_enricher():
+    assert _parents("seed_report") == {d.asset for d in registry.enrichers()}
+
+
+def test_every_check_runs_in_the_stage_of_the_asset_it_belongs_to():
+    checks = {key.name: key.asset_key.to_user_string() for key in _graph().asset_check_keys}
+    assert set(checks) == set(CHECK_NAMES) | {"database_audit"}
+    for requirement in REQUIREMENTS:
+        assert checks[f"{requirement.name}_minimum"] == registry.by_enricher(requirement.enricher).asset
+    for rule in RULES:
+        assert checks[rule.name] == rule.asset
+    assert checks["database_audit"] == "seed_report"
+    steps = {check.node_def.name: {key.name for key in check.check_keys} for check in defs.asset_checks}
+    for name in CHECK_NAMES:
+        stage = registry.stage_of(checks[name])
+        assert name in steps[f"{stage}_checks"], (name, stage)
+    for step, names in steps.items():
+        assert all(registry.stage_of(checks[n]) == step.removesuffix("_checks") for n in names if n != "database_audit")
+
+
+def test_a_requirement_or_rule_naming_an_undeclared_asset_is_refused(monkeypatch):
+    from mentara_seed.checks import rules
+    from mentara_seed.requirements import Requirement
+
+    stray = Requirement("nobody_minimum", "nobody", REQUIREMENTS[0].subject, "", (1, 1, 1), REQUIREMENTS[0].counts)
+    monkeypatch.setattr("mentara_seed.requirements.REQUIREMENTS", (*REQUIREMENTS, stray))
+    with pytest.raises(ValueError, match="requirement nobody_minimum names the enricher 'nobody'"):
+        registry.validate()
+    monkeypatch.undo()
+    orphan = rules.IntegrityRule("orphan_rule", "enriched_nothing", "", RULES[0].offenders)
+    monkeypatch.setattr("mentara_seed.checks.rules.RULES", (*RULES, orphan))
+    with pytest.raises(ValueError, match="rule orphan_rule belongs to 'enriched_nothing'"):
+        registry.validate()
 
 
 def test_jobs_select_what_the_old_commands_did():
-    assert _selected("seed_job") == set(GRAPH)
-    assert _selected("enrich_job") == {name for name, (group, _) in GRAPH.items() if group != "legacy"}
-    assert _selected("audit_job") == set()
-    assert _selected("reset_and_seed_job") == set(GRAPH)
+    def selected(job: str) -> set[str]:
+        return {key.to_user_string() for key in defs.resolve_job_def(job).asset_layer.selected_asset_keys}
+
+    everything = {key.to_user_string() for key in _graph().get_all_asset_keys()}
+    assert selected("seed_job") == selected("reset_and_seed_job") == everything
+    assert selected("enrich_job") == everything - {d.asset for d in registry.legacy()}
+    assert selected("audit_job") == set()
     assert defs.resolve_job_def("reset_and_seed_job").run_tags["mentara/reset"] == "true"
     assert "mentara/reset" not in defs.resolve_job_def("seed_job").run_tags
+    audit_checks = {key.name for key in defs.resolve_job_def("audit_job").asset_layer.asset_graph.asset_check_keys}
+    assert set(MINIMUMS) | set(INTEGRITY) <= audit_checks
 
 
 def test_the_nightly_schedule_is_registered():
     schedule = defs.resolve_schedule_def("nightly_staging_refresh_schedule")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 3 * * *", "UTC")
     assert schedule.job_name == "enrich_job"
-
-
-def test_checks_hang_off_the_asset_that_guarantees_them():
-    from mentara_seed.checks.rules import RULES
-    from mentara_seed.requirements import REQUIREMENTS
-
-    owners = {key.name: key.asset_key.to_user_string() for key in _graph().asset_check_keys}
-    for requirement in REQUIREMENTS:
-        assert owners[f"{requirement.name}_minimum"] == f"enriched_{requirement.enricher}"
-    for rule in RULES:
-        assert owners[rule.name] == rule.asset
-    assert owners["database_audit"] == "seed_report"
-
-
-def test_tier3_star_is_tier3_and_downstream():
-    graph = _graph()
-    selected = {k.to_user_string() for k in AssetSelection.from_string("tier3*").resolve(graph)}
-    assert selected == {name for name, (group, _) in GRAPH.items() if group in ("tier3", "tier4", "tier5", "report")}

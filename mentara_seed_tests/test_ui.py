@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from dagster_graphql import DagsterGraphQLClient
 
+from mentara_seed import registry
 from mentara_seed_tests.conftest import PostgresDatabases, _postgres_available, require
 from mentara_seed_tests.helpers import REPO_ROOT, shortfalls
 from mentara_seed_tests.services import start_services, stop_services
 
 CHROMIUM = os.environ.get("MENTARA_TEST_CHROMIUM", "/usr/bin/chromium")
-GROUPS = ("legacy", "tier1", "tier2", "tier3", "tier4", "tier5", "report")
+GROUPS = (*registry.stages(), "report")
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +106,7 @@ def test_the_ui_shows_the_lineage_and_materializes_tier3(services, tmp_path):
         if launched is None:
             page.screenshot(path=str(services.home / "no_run_launched.png"))
         assert launched is not None, f"no run was launched from the UI (screenshot in {services.home})"
-        assert {"/".join(a["path"]) for a in launched["assetSelection"]} == {"tier3", "enriched_comments", "enriched_hearts"}
+        assert {"/".join(a["path"]) for a in launched["assetSelection"]} == {"tier3", *(d.asset for d in registry.enrichers(3))}
         assert services.wait_for_run(launched["runId"]) == "SUCCESS"
 
         page.goto(f"{services.base_url}/runs/{launched['runId']}")

@@ -1,61 +1,38 @@
-"""How a generator becomes a Dagster asset.
+"""How a generator becomes a Dagster asset, declared once.
 
-Every seeding asset does the same around its rule: validate the settings
-before touching the database, run the rule in one transaction (so an asset
-either lands whole or not at all), and report what it did as metadata:
-rows added per table, the owned table's row count and the deficits found.
+``legacy_asset`` and ``enricher`` record the asset in the registry (its stage,
+its table, its inputs) and build it: every seeding asset does the same around
+its rule, validating the settings before touching the database, running the
+rule in one transaction (so an asset either lands whole or not at all), and
+reporting what it did as metadata: rows added per table, the owned table's
+row count and the deficits found.
 """
 
 
 import time
-from contextlib import contextmanager
-from typing import Callable, Iterator, Optional, Sequence
+from collections.abc import Callable, Sequence
+from typing import Optional
 
 import sqlalchemy as sa
-from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, MetadataValue, asset
-from sqlalchemy.engine import Connection
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
-from mentara_seed import report_tables
-from mentara_seed.checks.findings import remember_surveys
+from mentara_seed import registry, report_tables
 from mentara_seed.failpoints import failpoint
-from mentara_seed.guard import RefusedError
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.resources import MentaraDatabase, SeedConfig
-from mentara_seed.schema.manage import SchemaError
 from mentara_seed.seeding import Seeding
-from mentara_seed.settings import SeedSettings, SettingsError
+from mentara_seed.steps import in_one_line, note_schema, settings_or_fail
 
 Rule = Callable[[Seeding], None]
 # Writing steps share this concurrency pool (limit 1 in dagster.yaml), whichever run they belong to.
 DATABASE_POOL = "mentara_database"
+# A run tagged with this (reset_and_seed_job is) empties every Mentara table before the root asset seeds.
+RESET_TAG = "mentara/reset"
 
 
-@contextmanager
-def in_one_line() -> Iterator[None]:
-    """Turn the seeder's own refusals (bad settings, target or schema) into a one-line step failure."""
-    try:
-        yield
-    except (SettingsError, SchemaError, RefusedError) as exc:
-        raise Failure(description=str(exc)) from None
-
-
-def settings_or_fail(database: MentaraDatabase, seed_config: SeedConfig) -> SeedSettings:
-    """Validated settings, or a one-line failure before anything is written."""
-    with in_one_line():
-        database.resolved_url()
-        return seed_config.resolve()
-
-
-@contextmanager
-def reading(database: MentaraDatabase) -> Iterator[Connection]:
-    """A read-only connection for checks and reports; a bad target fails with one line."""
-    with in_one_line(), database.read_only() as conn:
-        yield conn
-
-
-def deficits_table(found: dict[str, dict[str, int]], mode: str) -> str:
+def deficits_table(found: dict[str, dict[str, int]], mode: str, version) -> str:
     return report_tables.markdown(
-        [{"requirement": name, "rule": BY_NAME[name].describe(mode), **values} for name, values in found.items()],
+        [{"requirement": name, "rule": BY_NAME[name].describe(mode, version), **values} for name, values in found.items()],
         ["requirement", "rule", "entities", "rows_missing"],
     )
 
@@ -74,21 +51,25 @@ def run_step(
         with database.transaction(reset=reset) as conn:
             if reset:
                 context.log.warning(f"Reset: emptied every Mentara table of {database.describe()}")
-            seeding = Seeding(conn, settings)
+            seeding = Seeding(conn, settings, database.target)
             rule(seeding)
             seeding.finish()
-            row_count = seeding.count(owns) if owns is not None else None
+            present = owns is not None and database.target.has(owns)
+            row_count = seeding.count(owns) if present else None
             failpoint(f"before_commit:{context.asset_key.to_user_string()}")
     failpoint(f"after_commit:{context.asset_key.to_user_string()}")
+    note_schema(context.log, database)
     if not seeding.added and not seeding.updated:
-        remember_surveys(context.run.run_id, {name: f["entities"] for name, f in seeding.found.items()}, settings.mode)
+        # Nothing written: what this step found nobody short of holds for the rest of the run.
+        database.memo.met.update(name for name, f in seeding.found.items() if f["entities"] == 0)
     added = dict(sorted(seeding.added.items()))
     unmet = {name: n for name, n in sorted(seeding.unmet.items()) if n}
+    version = database.target.version
     # One line per step (each log line is an event Dagster stores): what was added, where.
     context.log.info(
         f"Added {sum(added.values())} rows" + (f": {added}" if added else "")
-        + (f"; {owns.name} has {row_count} rows" if owns is not None else "")
-        + f". Target: {database.describe()} ({settings.describe()})"
+        + (f"; {owns.name} has {row_count} rows" if row_count is not None else "")
+        + f". Target: {database.describe()}, Mentara {version} ({settings.describe()})"
     )
     if unmet:
         context.log.warning(f"Rows that could not be made (no valid parent): {unmet}")
@@ -96,9 +77,10 @@ def run_step(
         "rows_added": MetadataValue.json(added),
         "rows_added_total": sum(added.values()),
         "rows_updated": MetadataValue.json(dict(sorted(seeding.updated.items()))),
-        "deficits_found": MetadataValue.md(deficits_table(seeding.found, settings.mode)),
+        "deficits_found": MetadataValue.md(deficits_table(seeding.found, settings.mode, version)),
         "unmet": MetadataValue.json(unmet),
         "target": database.describe(),
+        "schema": str(version),
         "settings": settings.describe(),
         "duration_s": round(time.perf_counter() - started, 3),
     }
@@ -107,26 +89,38 @@ def run_step(
     return MaterializeResult(metadata=metadata)
 
 
-# A run tagged with this (reset_and_seed_job is) empties every Mentara table before the root asset seeds.
-RESET_TAG = "mentara/reset"
+def _build(declaration: registry.Declaration, deps: Sequence[str], owns: sa.Table, resettable: bool, doc: str):
+    @asset(name=declaration.asset, group_name=declaration.stage, deps=list(deps), description=doc, kinds={"sql"},
+           tags={"mentara/table": owns.name}, pool=DATABASE_POOL)
+    def _seed_asset(context: AssetExecutionContext, database: MentaraDatabase, seed_config: SeedConfig) -> MaterializeResult:
+        reset = resettable and context.run.tags.get(RESET_TAG) == "true"
+        return run_step(context, database, seed_config, declaration.rule, owns, reset=reset)
+
+    return _seed_asset
 
 
-def seed_asset(name: str, *, group: str, deps: Sequence[str | AssetKey], owns: sa.Table, resettable: bool = False):
-    """Declare ``rule`` (a function of a ``Seeding``) as the asset ``name``.
-
-    The rule's docstring becomes the asset's description in the UI. In a run
-    tagged ``mentara/reset=true``, the ``resettable`` root asset first empties
-    every Mentara table.
-    """
+def legacy_asset(name: str, *, owns: sa.Table, inputs: Sequence[str] = (), resettable: bool = False):
+    """Declare ``rule`` (a function of a ``Seeding``) as the legacy generator ``name``, a root of the
+    lineage (group ``legacy``) taking rows from ``inputs``. The rule's docstring becomes the asset's
+    description in the UI. In a run tagged ``mentara/reset=true``, the ``resettable`` generator
+    first empties every Mentara table."""
 
     def decorator(rule: Rule):
-        @asset(name=name, group_name=group, deps=list(deps), description=rule.__doc__, kinds={"sql"},
-               tags={"mentara/table": owns.name}, pool=DATABASE_POOL)
-        def _seed_asset(context: AssetExecutionContext, database: MentaraDatabase,
-                        seed_config: SeedConfig) -> MaterializeResult:
-            reset = resettable and context.run.tags.get(RESET_TAG) == "true"
-            return run_step(context, database, seed_config, rule, owns, reset=reset)
+        declaration = registry.Declaration(name, None, owns.name, tuple(inputs), rule)
+        registry.declare(declaration)
+        return _build(declaration, inputs, owns, resettable, rule.__doc__)
 
-        return _seed_asset
+    return decorator
+
+
+def enricher(name: str, *, tier: int, owns: sa.Table, inputs: Sequence[str] = ()):
+    """Declare ``rule`` as the enricher ``name``: the asset ``enriched_<name>`` of group ``tier<N>``,
+    after its tier's entry asset and the assets in ``inputs`` whose rows it needs. Requirements
+    name it by ``name``; its checks run in the ``tier<N>_checks`` step."""
+
+    def decorator(rule: Rule):
+        declaration = registry.Declaration(f"enriched_{name}", tier, owns.name, tuple(inputs), rule, name)
+        registry.declare(declaration)
+        return _build(declaration, [f"tier{tier}", *inputs], owns, False, rule.__doc__)
 
     return decorator

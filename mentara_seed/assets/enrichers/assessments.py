@@ -2,14 +2,14 @@
 
 import sqlalchemy as sa
 
-from mentara_seed.assets.common import seed_asset
+from mentara_seed.assets.common import enricher
 from mentara_seed.generate import rows
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
 
 
-@seed_asset("enriched_assessments", group="tier2", deps=["tier2", "enriched_relationships"], owns=T.PreAssessment)
+@enricher("assessments", tier=2, owns=T.PreAssessment, inputs=["enriched_relationships"])
 def enrich_assessments(s: Seeding) -> None:
     """Guarantees: every client has a completed (processed) pre-assessment. The table allows one per
     client; a client whose own unprocessed assessment exists is left alone and reported as unmet."""

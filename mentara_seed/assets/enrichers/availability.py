@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from mentara_seed.assets.common import seed_asset
+from mentara_seed.assets.common import enricher
 from mentara_seed.generate import text
 from mentara_seed.generate.keys import seed_id
 from mentara_seed.requirements import BY_NAME
@@ -12,7 +12,7 @@ from mentara_seed.seeding import Seeding
 WINDOWS = (("09:00", "12:00"), ("13:00", "17:00"), ("18:00", "20:00"))
 
 
-@seed_asset("enriched_availability", group="tier1", deps=["tier1"], owns=T.TherapistAvailability)
+@enricher("availability", tier=1, owns=T.TherapistAvailability)
 def enrich_availability(s: Seeding) -> None:
     """Guarantees: every approved therapist is available on at least three distinct weekdays, with
     well-formed windows (HH:MM, start before end) on days they have no availability yet."""

@@ -2,14 +2,14 @@
 
 from functools import lru_cache
 
-from mentara_seed.assets.common import seed_asset
-from mentara_seed.assets.enrichers.posts import needs
+from mentara_seed.assets.common import enricher
 from mentara_seed.generate import makers, state
+from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
 
 
-@seed_asset("enriched_comments", group="tier3", deps=["tier3", "enriched_posts"], owns=T.Comment)
+@enricher("comments", tier=3, owns=T.Comment, inputs=["enriched_posts"])
 def enrich_comments(s: Seeding) -> None:
     """Guarantees: every client and every therapist has written the mode's minimum of comments, and
     every post has at least two. Commenters are members of the post's community (anyone for a post
@@ -35,5 +35,5 @@ def enrich_comments(s: Seeding) -> None:
         return (post.id, post.createdAt, voice) if voice else None
 
     for name in ("client_comments", "therapist_comments"):
-        makers.make_comments(s, f"comments/{name}", needs(s, name), on_a_post_in_their_communities)
-    makers.make_comments(s, "comments/post_comments", needs(s, "post_comments"), by_someone_who_can_see_it)
+        makers.make_comments(s, f"comments/{name}", s.needs(BY_NAME[name]), on_a_post_in_their_communities)
+    makers.make_comments(s, "comments/post_comments", s.needs(BY_NAME["post_comments"]), by_someone_who_can_see_it)

@@ -1,15 +1,15 @@
 """Tier 3 enricher: clients heart posts, and every post has a heart."""
 
-from typing import Iterator
+from collections.abc import Iterator
 
-from mentara_seed.assets.common import seed_asset
+from mentara_seed.assets.common import enricher
 from mentara_seed.generate import makers, rows, state
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
 
 
-@seed_asset("enriched_hearts", group="tier3", deps=["tier3", "enriched_posts"], owns=T.PostHeart)
+@enricher("hearts", tier=3, owns=T.PostHeart, inputs=["enriched_posts"])
 def enrich_hearts(s: Seeding) -> None:
     """Guarantees: every client has hearted the minimum number of posts and every post has a heart.
     A heart comes from a member of the post's community, never from its author, at most once per

@@ -4,9 +4,8 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from mentara_seed.assets.common import seed_asset
-from mentara_seed.assets.enrichers.posts import needs
-from mentara_seed.checks.rules import OPEN
+from mentara_seed.assets.common import enricher
+from mentara_seed.contract import MEETING_OPEN
 from mentara_seed.generate import makers, state
 from mentara_seed.generate.keys import made_by_seeder
 from mentara_seed.requirements import BY_NAME
@@ -14,7 +13,7 @@ from mentara_seed.schema import tables as T
 from mentara_seed.seeding import LOOKUP, Seeding, chunks
 
 
-@seed_asset("enriched_meetings", group="tier4", deps=["tier4", "enriched_relationships"], owns=T.Meeting)
+@enricher("meetings", tier=4, owns=T.Meeting, inputs=["enriched_relationships"])
 def enrich_meetings(s: Seeding) -> None:
     """Guarantees: every client with a therapist and every approved therapist has the mode's minimum
     of meetings, every COMPLETED meeting has notes, and every approved therapist has written at
@@ -31,8 +30,8 @@ def enrich_meetings(s: Seeding) -> None:
         clients = view.by_therapist.get(therapist_id)
         return (rng.choice(clients), therapist_id) if clients else None
 
-    makers.make_meetings(s, "meetings/client_meetings", needs(s, "client_meetings"), with_their_therapist)
-    makers.make_meetings(s, "meetings/therapist_meetings", needs(s, "therapist_meetings"), with_one_of_their_clients)
+    makers.make_meetings(s, "meetings/client_meetings", s.needs(BY_NAME["client_meetings"]), with_their_therapist)
+    makers.make_meetings(s, "meetings/therapist_meetings", s.needs(BY_NAME["therapist_meetings"]), with_one_of_their_clients)
 
     unnoted = [d.subject for d in s.deficits(BY_NAME["completed_meeting_notes"])]
     for part in chunks(unnoted, LOOKUP):
@@ -40,7 +39,7 @@ def enrich_meetings(s: Seeding) -> None:
         makers.make_notes(s, s.rows(sa.select(M.c.id, M.c.endTime).where(s.one_of(M.c.id, part)).order_by(M.c.id)))
 
     # A therapist still short of session notes gets more past sessions, each written up.
-    makers.make_meetings(s, "meetings/therapist_session_notes", needs(s, "therapist_session_notes"),
+    makers.make_meetings(s, "meetings/therapist_session_notes", s.needs(BY_NAME["therapist_session_notes"]),
                          with_one_of_their_clients, past=True, status="COMPLETED", noted=lambda meeting: True)
 
 
@@ -54,7 +53,7 @@ def close_past_sessions(s: Seeding) -> None:
     M = T.Meeting
     outcomes = defaultdict(list)
     for meeting_id in s.scalars(
-        sa.select(M.c.id).where(M.c.endTime <= s.anchor, M.c.status.in_(OPEN), made_by_seeder(M.c.id)).order_by(M.c.id)
+        sa.select(M.c.id).where(M.c.endTime <= s.anchor, M.c.status.in_(MEETING_OPEN), made_by_seeder(M.c.id)).order_by(M.c.id)
     ):
         roll = s.rng("meeting_outcome", meeting_id).random()
         outcomes["COMPLETED" if roll < 0.85 else "CANCELLED" if roll < 0.95 else "NO_SHOW"].append(meeting_id)

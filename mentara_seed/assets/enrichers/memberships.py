@@ -1,13 +1,13 @@
 """Tier 1 enricher: every client and therapist is in a community; every community is populated."""
 
-from mentara_seed.assets.common import seed_asset
+from mentara_seed.assets.common import enricher
 from mentara_seed.generate import makers
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
 
 
-@seed_asset("enriched_memberships", group="tier1", deps=["tier1"], owns=T.Membership)
+@enricher("memberships", tier=1, owns=T.Membership)
 def enrich_memberships(s: Seeding) -> None:
     """Guarantees: every client and every therapist is a member of at least one community, and every
     community has the mode's minimum of members. Users join communities they are not in yet."""

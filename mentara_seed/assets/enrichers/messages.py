@@ -2,13 +2,13 @@
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from itertools import chain, groupby
 from operator import itemgetter
-from typing import Iterator, Sequence
 
 import sqlalchemy as sa
 
-from mentara_seed.assets.common import seed_asset
+from mentara_seed.assets.common import enricher
 from mentara_seed.generate import rows, state
 from mentara_seed.generate.keys import Stream, seed_id
 from mentara_seed.requirements import BY_NAME
@@ -18,8 +18,7 @@ from mentara_seed.seeding import LOOKUP, Seeding, chunks
 P = T.ConversationParticipant
 
 
-@seed_asset("enriched_messages", group="tier4", deps=["tier4", "enriched_relationships", "enriched_memberships"],
-            owns=T.Message)
+@enricher("messages", tier=4, owns=T.Message, inputs=["enriched_relationships", "enriched_memberships"])
 def enrich_messages(s: Seeding) -> None:
     """Guarantees: every client is in at least two conversations and each conversation of a client
     has at least five messages. A client talks with their therapist first, then with members of
@@ -44,7 +43,7 @@ def start_conversations(s: Seeding) -> None:
             sa.select(mine.c.userId, theirs.c.userId)
             .join(theirs, sa.and_(theirs.c.conversationId == mine.c.conversationId, theirs.c.userId != mine.c.userId))
             .where(s.one_of(mine.c.userId, part))
-        ).tuples())
+        ))
 
     def partners(client_id: str, wanted: int) -> list[str]:
         """Their therapists first, then members of their communities, then moderators, each in a random
@@ -59,13 +58,13 @@ def start_conversations(s: Seeding) -> None:
                 chosen.append(candidate)
         return chosen
 
-    for chunk in s.new_ids(T.Conversation, "conversations/client", {d.subject: d.missing for d in deficits}):
+    for chunk in s.ids.new_ids(T.Conversation, "conversations/client", {d.subject: d.missing for d in deficits}):
         conversations, participants, messages = [], [], []
         for client_id, new in groupby(chunk, key=itemgetter(0)):
             new = list(new)
             found = partners(client_id, len(new))
             s.unmet["client_conversations"] += len(new) - len(found)
-            for (_, conversation_id, crng), partner in zip(new, found):
+            for (_, conversation_id, crng), partner in zip(new, found, strict=False):  # fewer partners than slots: unmet
                 talking.add((partner, client_id))
                 sent = s.days_before(crng, 8, 60)
                 first_sender = crng.random() < 0.5
@@ -109,7 +108,7 @@ def fill_conversations(s: Seeding) -> None:
             sa.select(T.Conversation.c.id, T.Conversation.c.createdAt, last).where(s.one_of(T.Conversation.c.id, part))
         ):
             since[conversation_id] = max(created, latest) if latest else created
-    for chunk in s.new_ids(T.Message, "messages/conversation", {d.subject: d.missing for d in deficits}):
+    for chunk in s.ids.new_ids(T.Message, "messages/conversation", {d.subject: d.missing for d in deficits}):
         new = []
         for conversation_id, allocated in groupby(chunk, key=itemgetter(0)):
             message_ids = [message_id for _, message_id, _ in allocated]
@@ -119,6 +118,6 @@ def fill_conversations(s: Seeding) -> None:
                 continue
             rng = s.rng("conversation_fill", conversation_id)
             times = sorted(s.between(rng, since[conversation_id], s.anchor) for _ in message_ids)
-            for k, (message_id, sent) in enumerate(zip(message_ids, times)):
+            for k, (message_id, sent) in enumerate(zip(message_ids, times, strict=True)):
                 new.append(rows.message(s, message_id, conversation_id, speakers[k % len(speakers)], sent, k))
         s.insert(T.Message, new)

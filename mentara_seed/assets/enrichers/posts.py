@@ -2,14 +2,14 @@
 
 import sqlalchemy as sa
 
-from mentara_seed.assets.common import seed_asset
+from mentara_seed.assets.common import enricher
 from mentara_seed.generate import makers, state
 from mentara_seed.requirements import BY_NAME, community_posts
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
 
 
-@seed_asset("enriched_posts", group="tier2", deps=["tier2", "enriched_memberships"], owns=T.Post)
+@enricher("posts", tier=2, owns=T.Post, inputs=["enriched_memberships"])
 def enrich_posts(s: Seeding) -> None:
     """Guarantees: every client and every therapist has written the mode's minimum of posts, every
     community has the mode's minimum of posts and at least one from the 30 days before the anchor.
@@ -34,14 +34,10 @@ def enrich_posts(s: Seeding) -> None:
         return makers.pick(rng, view.members[community_id], {client_id}), community_id
 
     for name in ("client_posts", "therapist_posts"):
-        makers.make_posts(s, f"posts/{name}", needs(s, name), in_own_community)
-    makers.make_posts(s, "posts/community_posts", needs(s, "community_posts"), by_a_member)
-    makers.make_posts(s, "posts/community_recent_posts", needs(s, "community_recent_posts"), by_a_member, recent=True)
+        makers.make_posts(s, f"posts/{name}", s.needs(BY_NAME[name]), in_own_community)
+    makers.make_posts(s, "posts/community_posts", s.needs(BY_NAME["community_posts"]), by_a_member)
+    makers.make_posts(s, "posts/community_recent_posts", s.needs(BY_NAME["community_recent_posts"]), by_a_member, recent=True)
     makers.make_posts(s, "posts/client_hearts_given", heartable_needs(s), by_someone_in_their_communities)
-
-
-def needs(s: Seeding, requirement: str) -> dict[str, int]:
-    return {d.subject: d.missing for d in s.deficits(BY_NAME[requirement])}
 
 
 def heartable_needs(s: Seeding) -> dict[str, int]:
@@ -51,7 +47,7 @@ def heartable_needs(s: Seeding) -> dict[str, int]:
     communities - the client's own posts there: two grouped counts, no join
     of every membership with every post.
     """
-    wanted = BY_NAME["client_hearts_given"].minimum(s.mode)
+    wanted = BY_NAME["client_hearts_given"].minimum(s.mode, s.target.version)
     posts = community_posts().where(T.Post.c.createdAt < s.anchor).subquery()
     M = T.Membership
     per_community = sa.select(posts.c.communityId, sa.func.count().label("n")).group_by(posts.c.communityId).subquery()

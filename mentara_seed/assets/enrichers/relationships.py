@@ -4,7 +4,7 @@ import heapq
 
 import sqlalchemy as sa
 
-from mentara_seed.assets.common import seed_asset
+from mentara_seed.assets.common import enricher
 from mentara_seed.generate import rows, state
 from mentara_seed.generate.keys import unit
 from mentara_seed.requirements import BY_NAME
@@ -12,7 +12,7 @@ from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
 
 
-@seed_asset("enriched_relationships", group="tier1", deps=["tier1"], owns=T.ClientTherapist)
+@enricher("relationships", tier=1, owns=T.ClientTherapist)
 def enrich_relationships(s: Seeding) -> None:
     """Guarantees: every approved therapist has the mode's minimum of active clients. Each missing
     client is the least-served client not yet paired with that therapist, so caseloads stay even."""

@@ -4,14 +4,14 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from mentara_seed.assets.common import seed_asset
+from mentara_seed.assets.common import enricher
 from mentara_seed.generate import rows
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
 
 
-@seed_asset("enriched_reviews", group="tier5", deps=["tier5", "enriched_meetings"], owns=T.Review)
+@enricher("reviews", tier=5, owns=T.Review, inputs=["enriched_meetings"])
 def enrich_reviews(s: Seeding) -> None:
     """Guarantees: every approved therapist has at least one review tied to one of their COMPLETED
     meetings, written by that meeting's client after the meeting ended."""

@@ -1,13 +1,13 @@
 """Tier 4 enricher: therapists assign worksheets and every client with a therapist has one."""
 
-from mentara_seed.assets.common import seed_asset
-from mentara_seed.assets.enrichers.posts import needs
+from mentara_seed.assets.common import enricher
 from mentara_seed.generate import makers, state
+from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
 
 
-@seed_asset("enriched_worksheets", group="tier4", deps=["tier4", "enriched_relationships"], owns=T.Worksheet)
+@enricher("worksheets", tier=4, owns=T.Worksheet, inputs=["enriched_relationships"])
 def enrich_worksheets(s: Seeding) -> None:
     """Guarantees: every approved therapist has created the mode's minimum of worksheets, and every
     client with a therapist has at least one. A worksheet joins a related pair; handed-in ones come
@@ -22,5 +22,5 @@ def enrich_worksheets(s: Seeding) -> None:
         therapists = view.by_client.get(client_id)
         return (client_id, rng.choice(therapists)) if therapists else None
 
-    makers.make_worksheets(s, "worksheets/therapist_worksheets", needs(s, "therapist_worksheets"), for_one_of_their_clients)
-    makers.make_worksheets(s, "worksheets/client_worksheets", needs(s, "client_worksheets"), from_their_therapist)
+    makers.make_worksheets(s, "worksheets/therapist_worksheets", s.needs(BY_NAME["therapist_worksheets"]), for_one_of_their_clients)
+    makers.make_worksheets(s, "worksheets/client_worksheets", s.needs(BY_NAME["client_worksheets"]), from_their_therapist)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from mentara_seed.assets.common import seed_asset
+from mentara_seed.assets.common import legacy_asset
 from mentara_seed.generate import rows, text
 from mentara_seed.generate.keys import seed_id
 from mentara_seed.schema import tables as T
@@ -55,12 +55,12 @@ def ensure_rooms(s: Seeding) -> None:
     s.insert(T.Room, rooms)
 
 
-@seed_asset("communities", group="legacy", deps=["users"], owns=T.Community)
+@legacy_asset("communities", owns=T.Community, inputs=["users"])
 def generate_communities(s: Seeding) -> None:
     """Illness-based and general communities (scaled), each with room groups and rooms, and a
     moderator assigned to every community that has none."""
     planned = planned_communities(s)
-    present = s.existing_ids(T.Community, (c[0] for c in planned))
+    present = s.ids.existing_ids(T.Community, (c[0] for c in planned))
     names = {c[1] for c in planned} | {text.community_slug(c[1]) for c in planned}
     taken = set()
     for column in (T.Community.c.name, T.Community.c.slug):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from functools import lru_cache
-from typing import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cache
 
 import sqlalchemy as sa
 
-from mentara_seed.assets.common import seed_asset
+from mentara_seed.assets.common import legacy_asset
 from mentara_seed.assets.legacy.relationships import joins_communities
 from mentara_seed.generate import makers, rows, state
 from mentara_seed.generate.keys import seed_id
@@ -27,7 +27,7 @@ POSTS_PER_CHUNK = 2_000
 Members = dict[str, list[str]]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _binomial_cdf(slots: int, p: float) -> tuple[float, ...]:
     """P(X <= k) for k = 0 .. slots - 1 of X ~ Binomial(slots, p)."""
     probability = (1 - p) ** slots
@@ -61,14 +61,14 @@ def legacy_post_ids(s: Seeding, posters: Iterable[str]) -> list[str]:
     return [post_id for post_id in state.ids(s, T.Post.c.id) if post_id in planned]
 
 
-@seed_asset("content", group="legacy", deps=["relationships"], owns=T.Post)
+@legacy_asset("content", owns=T.Post, inputs=["relationships"])
 def generate_content(s: Seeding) -> None:
     """The base posts (per community and per joining user, written by members in their communities'
     rooms), comments on them with replies, and hearts on posts and comments at the mode's likelihoods."""
     v = s.volumes
     view = state.View(s)  # memberships are read only if rows are to be made
 
-    per_community = s.counts(BY_NAME["community_posts"].counts(s.anchor))
+    per_community = s.counts(BY_NAME["community_posts"].count_query(s.anchor))
     makers.make_posts(
         s, COMMUNITY_POSTS,
         {c: v.posts_per_community - n for c, n in per_community.items() if n < v.posts_per_community},
@@ -124,7 +124,7 @@ def add_comments(s: Seeding, posts: Sequence[sa.Row], members: Members) -> None:
     short = {p.id: p for p in posts if have.get(p.id, 0) < v.comments_per_post}
     if not short:
         return
-    allocated = s.allocate(C, COMMENTS, {pid: v.comments_per_post - have.get(pid, 0) for pid in short})
+    allocated = s.ids.allocate(C, COMMENTS, {pid: v.comments_per_post - have.get(pid, 0) for pid in short})
     earlier: dict[str, list[tuple[str, object]]] = defaultdict(list)
     for post_id, comment_id, created in s.rows(
         sa.select(C.c.postId, C.c.id, C.c.createdAt)
@@ -204,7 +204,7 @@ def add_comment_hearts(s: Seeding, posts: Sequence[sa.Row], members: Members) ->
                 while split[k] == slots:
                     k = (k + 1) % len(thread)
                 split[k] += 1
-            for c, wanted in zip(thread, split):
+            for c, wanted in zip(thread, split, strict=True):
                 taken = hearted.get(c.id, set())
                 fans = makers.sample_excluding(s.rng("legacy_comment_hearts", c.id), members.get(post.communityId, []),
                                                {c.userId} | taken, wanted - len(taken))

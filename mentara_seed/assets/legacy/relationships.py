@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from mentara_seed.assets.common import seed_asset
+from mentara_seed.assets.common import legacy_asset
 from mentara_seed.generate import makers, rows, state
 from mentara_seed.generate.keys import unit
 from mentara_seed.requirements import approved_therapists
@@ -32,7 +32,7 @@ def membership_target(s: Seeding, user_id: str) -> int:
     return max(1, s.volumes.avg_memberships + s.rng("membership_target", user_id).choice((-1, 0, 1)))
 
 
-@seed_asset("relationships", group="legacy", deps=["users", "communities"], owns=T.ClientTherapist)
+@legacy_asset("relationships", owns=T.ClientTherapist, inputs=["users", "communities"])
 def generate_relationships(s: Seeding) -> None:
     """The base client-therapist pairs (the mode's share of clients gets an approved therapist) and
     community memberships (the mode's share of users joins about the average number of communities,

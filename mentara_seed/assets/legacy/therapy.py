@@ -6,11 +6,11 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
+from mentara_seed.assets.common import legacy_asset
 from mentara_seed.assets.legacy.relationships import has_therapist, therapist_for
-from mentara_seed.requirements import approved_therapists
 from mentara_seed.generate import makers, rows, state
 from mentara_seed.generate.keys import seed_id, unit
-from mentara_seed.assets.common import seed_asset
+from mentara_seed.requirements import approved_therapists
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import LOOKUP, Seeding, chunks
 
@@ -45,7 +45,7 @@ def legacy_pairs(s: Seeding) -> list[tuple[str, str]]:
     ]
 
 
-@seed_asset("therapy", group="legacy", deps=["relationships"], owns=T.Meeting)
+@legacy_asset("therapy", owns=T.Meeting, inputs=["relationships"])
 def generate_therapy(s: Seeding) -> None:
     """For the base client-therapist pairs: meetings (past ones COMPLETED, cancelled or no-show,
     future ones scheduled), session notes, worksheets with submissions and reviews, at the mode's

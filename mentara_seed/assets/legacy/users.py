@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from mentara_seed.assets.common import seed_asset
+from mentara_seed.assets.common import legacy_asset
 from mentara_seed.generate import rows
 from mentara_seed.generate.keys import seed_id
 from mentara_seed.schema import tables as T
@@ -30,13 +30,13 @@ def planned_users(s: Seeding) -> list[tuple[str, int, str]]:
     return [(role, k, seed_id("user", role, k)) for role in ROLES for k in range(counts[role])]
 
 
-@seed_asset("users", group="legacy", deps=[], owns=T.User, resettable=True)
+@legacy_asset("users", owns=T.User, resettable=True)
 def generate_users(s: Seeding) -> None:
     """Users with Client, Therapist (full application, mostly APPROVED), Admin and Moderator profiles,
     at the mode's volumes times the scale, including the fixed test accounts. Users already present
     are kept as they are; a user whose profile is missing gets it back."""
     planned = planned_users(s)
-    present = s.existing_ids(T.User, (user_id for _, _, user_id in planned))
+    present = s.ids.existing_ids(T.User, (user_id for _, _, user_id in planned))
     new_users = [
         rows.user(s, user_id, role, k, TEST_ACCOUNTS[role] if k == 0 else None)
         for role, k, user_id in planned
@@ -46,11 +46,11 @@ def generate_users(s: Seeding) -> None:
     taken = set(s.scalars(sa.select(T.User.c.email).where(s.one_of(T.User.c.email, [u["email"] for u in new_users]))))
     s.insert(T.User, [u for u in new_users if u["email"] not in taken])
 
-    users_now = s.existing_ids(T.User, (user_id for _, _, user_id in planned))
+    users_now = s.ids.existing_ids(T.User, (user_id for _, _, user_id in planned))
     for role in ROLES:
         table = PROFILES[role]
         wanted = [(k, user_id) for r, k, user_id in planned if r == role and user_id in users_now]
-        have = s.existing_ids(table, (user_id for _, user_id in wanted))
+        have = s.ids.existing_ids(table, (user_id for _, user_id in wanted))
         missing = [(k, user_id) for k, user_id in wanted if user_id not in have]
         if role == "admin":
             profiles = [rows.admin_profile(s, user_id, k) for k, user_id in missing]
