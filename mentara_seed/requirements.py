@@ -1,40 +1,85 @@
-"""The minimum requirements, as one table of data read by enrichers and checks alike.
+"""The minimum requirements, as one table of data read by enrichers, checks and tests alike.
 
-Each requirement names its subjects (every client, every approved therapist,
-every community, ...) and a grouped query that counts, for every subject at
-once, what the subject has. An enricher inserts ``minimum - count`` rows for
-each subject below the minimum; a check reports the same subjects. Both read
-the minimum from here, so they cannot disagree.
+Each requirement names its subject (every client, every approved therapist,
+every community, ...: a query of their ids and how to name one in a report)
+and a grouped query that counts, for every subject at once, what the subject
+has. ``Requirement.shortfall`` selects the subjects below the minimum with
+how many rows each is missing: an enricher inserts exactly those rows, a check
+reports those subjects, the tests' oracle counts them. All three read the
+minimum from here, so they cannot disagree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sqlalchemy as sa
+from sqlalchemy.sql import visitors
 
 from mentara_seed.schema import tables as T
 
 RECENT_POST_WINDOW = dt.timedelta(days=30)
+MODES = ("light", "medium", "heavy")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who a requirement is about: the query of their ids (``subject``), and how reports name one."""
+
+    label: str
+    ids: Callable[[], sa.Select]
+    named_by: tuple[sa.Table, sa.Column, sa.Column]  # (table, key, readable name)
 
 
 @dataclass(frozen=True)
 class Requirement:
+    """A minimum every subject must meet, per mode (and, where the schema changed it, per version)."""
+
     name: str
-    tier: int
     enricher: str
-    subject: str
+    subject: Subject
     description: str
     minimums: tuple[int, int, int]  # light, medium, heavy
-    counts: Callable[[dt.datetime], sa.Select]  # anchor -> (subject, n) for every subject
+    # (subjects, anchor) -> (subject, n) for every subject of ``subjects``
+    counts: Callable[[sa.Select, dt.datetime], sa.Select]
+    # Minimums that hold from a schema version on: ((version, (light, medium, heavy)), ...)
+    from_version: tuple[tuple[str, tuple[int, int, int]], ...] = ()
 
-    def minimum(self, mode: str) -> int:
-        return self.minimums[("light", "medium", "heavy").index(mode)]
+    def minimum(self, mode: str, version: object = None) -> int:
+        minimums = self.minimums
+        for since, newer in self.from_version:
+            if version is not None and str(version) >= since:
+                minimums = newer
+        return minimums[MODES.index(mode)]
 
-    def describe(self, mode: str) -> str:
-        return self.description.format(n=self.minimum(mode))
+    def describe(self, mode: str, version: object = None) -> str:
+        return self.description.format(n=self.minimum(mode, version))
+
+    def count_query(self, anchor: dt.datetime) -> sa.Select:
+        """``(subject, n)`` for every subject."""
+        return self.counts(self.subject.ids(), anchor)
+
+    def shortfall(self, mode: str, anchor: dt.datetime, version: object = None) -> sa.Select:
+        """``(subject, n, missing)`` for every subject below the minimum: the one definition of "short"."""
+        minimum = self.minimum(mode, version)
+        counts = self.count_query(anchor).subquery()
+        return sa.select(counts.c.subject, counts.c.n, (minimum - counts.c.n).label("missing")).where(counts.c.n < minimum)
+
+    @property
+    def tables(self) -> frozenset[str]:
+        """Every table the requirement reads."""
+        return tables_of(self.count_query(dt.datetime(2000, 1, 1)))
+
+    def applies(self, target) -> bool:
+        """Whether the target has every table the requirement reads (a newer version's may be missing)."""
+        return all(target.has(name) for name in self.tables)
+
+
+def tables_of(statement) -> frozenset[str]:
+    """Every table a statement reads, in subqueries and EXISTS clauses too."""
+    return frozenset(element.name for element in visitors.iterate(statement) if isinstance(element, sa.Table))
 
 
 # -- subjects -------------------------------------------------------------------
@@ -112,21 +157,21 @@ def _posts_in_communities(anchor: dt.datetime | None = None) -> sa.Subquery:
     return posts.subquery()
 
 
-def _community_post_count(anchor: dt.datetime | None) -> sa.Select:
+def _community_posts(subjects: sa.Select, anchor: dt.datetime | None) -> sa.Select:
     posts = _posts_in_communities(anchor)
-    return count_per(sa.select(T.Community.c.id.label("subject")), posts, posts.c.communityId, posts.c.id)
+    return count_per(subjects, posts, posts.c.communityId, posts.c.id)
 
 
-def _notes_per_therapist(_: dt.datetime) -> sa.Select:
+def _notes_per_therapist(subjects: sa.Select, _: dt.datetime) -> sa.Select:
     notes = (
         sa.select(T.MeetingNotes.c.id, T.Meeting.c.therapistId)
         .join(T.Meeting, T.Meeting.c.id == T.MeetingNotes.c.meetingId)
         .subquery()
     )
-    return count_per(approved_therapists(), notes, notes.c.therapistId, notes.c.id)
+    return count_per(subjects, notes, notes.c.therapistId, notes.c.id)
 
 
-def _reviews_per_therapist(_: dt.datetime) -> sa.Select:
+def _reviews_per_therapist(subjects: sa.Select, _: dt.datetime) -> sa.Select:
     reviews = (
         sa.select(T.Review.c.id, T.Review.c.therapistId)
         .join(T.Meeting, T.Meeting.c.id == T.Review.c.meetingId)
@@ -137,103 +182,95 @@ def _reviews_per_therapist(_: dt.datetime) -> sa.Select:
         )
         .subquery()
     )
-    return count_per(approved_therapists(), reviews, reviews.c.therapistId, reviews.c.id)
+    return count_per(subjects, reviews, reviews.c.therapistId, reviews.c.id)
 
 
-def _messages_per_conversation(_: dt.datetime) -> sa.Select:
-    return count_per(client_conversations(), T.Message, T.Message.c.conversationId, T.Message.c.id)
+def _per(child: sa.Table, key: str, counted: str = "id", *conditions) -> Callable[[sa.Select, dt.datetime], sa.Select]:
+    """Count ``child`` rows (distinct ``counted``) per ``key`` column that meet ``conditions``."""
+    return lambda subjects, _: count_per(subjects, child, child.c[key], child.c[counted], *conditions)
 
 
-def _conversations_per_client(_: dt.datetime) -> sa.Select:
-    return count_per(
-        clients(), T.ConversationParticipant, T.ConversationParticipant.c.userId,
-        T.ConversationParticipant.c.conversationId,
-    )
-
-
+U = T.User
 M = T.Membership
 P = T.Post
 C = T.Comment
 
+# -- who the requirements are about ------------------------------------------------
+CLIENT = Subject("client", clients, (U, U.c.id, U.c.email))
+THERAPIST = Subject("therapist", therapists, (U, U.c.id, U.c.email))
+APPROVED_THERAPIST = Subject("approved therapist", approved_therapists, (U, U.c.id, U.c.email))
+CLIENT_WITH_THERAPIST = Subject("client with a therapist", clients_with_therapist, (U, U.c.id, U.c.email))
+COMMUNITY = Subject("community", lambda: sa.select(T.Community.c.id.label("subject")),
+                    (T.Community, T.Community.c.id, T.Community.c.name))
+POST = Subject("post", lambda: sa.select(P.c.id.label("subject")), (P, P.c.id, P.c.title))
+COMPLETED_MEETING = Subject(
+    "completed meeting", lambda: sa.select(T.Meeting.c.id.label("subject")).where(T.Meeting.c.status == "COMPLETED"),
+    (T.Meeting, T.Meeting.c.id, T.Meeting.c.title))
+CLIENT_CONVERSATION = Subject("client conversation", client_conversations,
+                              (T.Conversation, T.Conversation.c.id, T.Conversation.c.type))
+
 REQUIREMENTS: tuple[Requirement, ...] = (
     # tier 1
-    Requirement("client_communities", 1, "memberships", "client", "every client is a member of at least {n} community",
-                (1, 1, 1), lambda a: count_per(clients(), M, M.c.userId, M.c.communityId)),
-    Requirement("therapist_communities", 1, "memberships", "therapist",
-                "every therapist is a member of at least {n} community",
-                (1, 1, 1), lambda a: count_per(therapists(), M, M.c.userId, M.c.communityId)),
-    Requirement("community_members", 1, "memberships", "community", "every community has at least {n} members",
-                (4, 8, 20), lambda a: count_per(sa.select(T.Community.c.id.label("subject")), M, M.c.communityId, M.c.userId)),
-    Requirement("therapist_clients", 1, "relationships", "approved therapist",
+    Requirement("client_communities", "memberships", CLIENT, "every client is a member of at least {n} community",
+                (1, 1, 1), _per(M, "userId", "communityId")),
+    Requirement("therapist_communities", "memberships", THERAPIST, "every therapist is a member of at least {n} community",
+                (1, 1, 1), _per(M, "userId", "communityId")),
+    Requirement("community_members", "memberships", COMMUNITY, "every community has at least {n} members",
+                (4, 8, 20), _per(M, "communityId", "userId")),
+    Requirement("therapist_clients", "relationships", APPROVED_THERAPIST,
                 "every approved therapist has at least {n} active clients", (1, 2, 5),
-                lambda a: count_per(approved_therapists(), T.ClientTherapist, T.ClientTherapist.c.therapistId,
-                                    T.ClientTherapist.c.clientId, T.ClientTherapist.c.status == "active")),
-    Requirement("therapist_availability", 1, "availability", "approved therapist",
+                _per(T.ClientTherapist, "therapistId", "clientId", T.ClientTherapist.c.status == "active")),
+    Requirement("therapist_availability", "availability", APPROVED_THERAPIST,
                 "every approved therapist is available on at least {n} distinct weekdays", (3, 3, 3),
-                lambda a: count_per(approved_therapists(), T.TherapistAvailability,
-                                    T.TherapistAvailability.c.therapistId, T.TherapistAvailability.c.dayOfWeek,
-                                    T.TherapistAvailability.c.isAvailable == sa.true())),
+                _per(T.TherapistAvailability, "therapistId", "dayOfWeek", T.TherapistAvailability.c.isAvailable == sa.true())),
     # tier 2
-    Requirement("client_pre_assessment", 2, "assessments", "client",
-                "every client has {n} completed pre-assessment", (1, 1, 1),
-                lambda a: count_per(clients(), T.PreAssessment, T.PreAssessment.c.clientId, T.PreAssessment.c.id,
-                                    T.PreAssessment.c.isProcessed == sa.true())),
-    Requirement("client_posts", 2, "posts", "client", "every client has written at least {n} posts", (2, 5, 10),
-                lambda a: count_per(clients(), P, P.c.userId, P.c.id)),
-    Requirement("therapist_posts", 2, "posts", "therapist", "every therapist has written at least {n} posts",
-                (2, 2, 2), lambda a: count_per(therapists(), P, P.c.userId, P.c.id)),
-    Requirement("community_posts", 2, "posts", "community", "every community has at least {n} posts", (5, 10, 30),
-                lambda a: _community_post_count(None)),
-    Requirement("community_recent_posts", 2, "posts", "community",
+    Requirement("client_pre_assessment", "assessments", CLIENT, "every client has {n} completed pre-assessment", (1, 1, 1),
+                _per(T.PreAssessment, "clientId", "id", T.PreAssessment.c.isProcessed == sa.true())),
+    Requirement("client_posts", "posts", CLIENT, "every client has written at least {n} posts", (2, 5, 10),
+                _per(P, "userId")),
+    Requirement("therapist_posts", "posts", THERAPIST, "every therapist has written at least {n} posts", (2, 2, 2),
+                _per(P, "userId")),
+    Requirement("community_posts", "posts", COMMUNITY, "every community has at least {n} posts", (5, 10, 30),
+                lambda subjects, a: _community_posts(subjects, None)),
+    Requirement("community_recent_posts", "posts", COMMUNITY,
                 "every community has at least {n} post in the 30 days before the anchor", (1, 1, 1),
-                lambda a: _community_post_count(a)),
+                lambda subjects, a: _community_posts(subjects, a)),
     # tier 3
-    Requirement("client_comments", 3, "comments", "client", "every client has written at least {n} comments",
-                (5, 10, 20), lambda a: count_per(clients(), C, C.c.userId, C.c.id)),
-    Requirement("therapist_comments", 3, "comments", "therapist", "every therapist has written at least {n} comments",
-                (5, 5, 5), lambda a: count_per(therapists(), C, C.c.userId, C.c.id)),
-    Requirement("post_comments", 3, "comments", "post", "every post has at least {n} comments", (2, 2, 2),
-                lambda a: count_per(sa.select(P.c.id.label("subject")), C, C.c.postId, C.c.id)),
-    Requirement("client_hearts_given", 3, "hearts", "client", "every client has hearted at least {n} posts",
-                (3, 3, 3), lambda a: count_per(clients(), T.PostHeart, T.PostHeart.c.userId, T.PostHeart.c.id)),
-    Requirement("post_hearts", 3, "hearts", "post", "every post has at least {n} heart", (1, 1, 1),
-                lambda a: count_per(sa.select(P.c.id.label("subject")), T.PostHeart, T.PostHeart.c.postId,
-                                    T.PostHeart.c.id)),
+    Requirement("client_comments", "comments", CLIENT, "every client has written at least {n} comments", (5, 10, 20),
+                _per(C, "userId")),
+    Requirement("therapist_comments", "comments", THERAPIST, "every therapist has written at least {n} comments",
+                (5, 5, 5), _per(C, "userId")),
+    Requirement("post_comments", "comments", POST, "every post has at least {n} comments", (2, 2, 2), _per(C, "postId")),
+    Requirement("client_hearts_given", "hearts", CLIENT, "every client has hearted at least {n} posts", (3, 3, 3),
+                _per(T.PostHeart, "userId")),
+    Requirement("post_hearts", "hearts", POST, "every post has at least {n} heart", (1, 1, 1), _per(T.PostHeart, "postId")),
     # tier 4
-    Requirement("client_meetings", 4, "meetings", "client with a therapist",
-                "every client with a therapist has at least {n} meetings", (1, 3, 8),
-                lambda a: count_per(clients_with_therapist(), T.Meeting, T.Meeting.c.clientId, T.Meeting.c.id)),
-    Requirement("therapist_meetings", 4, "meetings", "approved therapist",
-                "every approved therapist has at least {n} meetings", (2, 4, 15),
-                lambda a: count_per(approved_therapists(), T.Meeting, T.Meeting.c.therapistId, T.Meeting.c.id)),
-    Requirement("completed_meeting_notes", 4, "meetings", "completed meeting",
-                "every completed meeting has at least {n} note", (1, 1, 1),
-                lambda a: count_per(sa.select(T.Meeting.c.id.label("subject")).where(T.Meeting.c.status == "COMPLETED"),
-                                    T.MeetingNotes, T.MeetingNotes.c.meetingId, T.MeetingNotes.c.id)),
-    Requirement("therapist_session_notes", 4, "meetings", "approved therapist",
+    Requirement("client_meetings", "meetings", CLIENT_WITH_THERAPIST,
+                "every client with a therapist has at least {n} meetings", (1, 3, 8), _per(T.Meeting, "clientId")),
+    Requirement("therapist_meetings", "meetings", APPROVED_THERAPIST, "every approved therapist has at least {n} meetings",
+                (2, 4, 15), _per(T.Meeting, "therapistId")),
+    Requirement("completed_meeting_notes", "meetings", COMPLETED_MEETING, "every completed meeting has at least {n} note",
+                (1, 1, 1), _per(T.MeetingNotes, "meetingId")),
+    Requirement("therapist_session_notes", "meetings", APPROVED_THERAPIST,
                 "every approved therapist has written at least {n} session notes", (2, 2, 2), _notes_per_therapist),
-    Requirement("therapist_worksheets", 4, "worksheets", "approved therapist",
-                "every approved therapist has created at least {n} worksheets", (3, 3, 8),
-                lambda a: count_per(approved_therapists(), T.Worksheet, T.Worksheet.c.therapistId, T.Worksheet.c.id)),
-    Requirement("client_worksheets", 4, "worksheets", "client with a therapist",
-                "every client with a therapist has at least {n} worksheet", (1, 1, 1),
-                lambda a: count_per(clients_with_therapist(), T.Worksheet, T.Worksheet.c.clientId, T.Worksheet.c.id)),
-    Requirement("client_conversations", 4, "messages", "client", "every client is in at least {n} conversations",
-                (2, 2, 2), _conversations_per_client),
-    Requirement("conversation_messages", 4, "messages", "client conversation",
-                "every conversation of a client has at least {n} messages", (5, 5, 5), _messages_per_conversation),
+    Requirement("therapist_worksheets", "worksheets", APPROVED_THERAPIST,
+                "every approved therapist has created at least {n} worksheets", (3, 3, 8), _per(T.Worksheet, "therapistId")),
+    Requirement("client_worksheets", "worksheets", CLIENT_WITH_THERAPIST,
+                "every client with a therapist has at least {n} worksheet", (1, 1, 1), _per(T.Worksheet, "clientId")),
+    Requirement("client_conversations", "messages", CLIENT, "every client is in at least {n} conversations", (2, 2, 2),
+                _per(T.ConversationParticipant, "userId", "conversationId")),
+    Requirement("conversation_messages", "messages", CLIENT_CONVERSATION,
+                "every conversation of a client has at least {n} messages", (5, 5, 5), _per(T.Message, "conversationId")),
     # tier 5
-    Requirement("therapist_reviews", 5, "reviews", "approved therapist",
-                "every approved therapist has at least {n} review tied to one of their completed meetings",
-                (1, 1, 1), _reviews_per_therapist),
-    Requirement("client_notifications", 5, "notifications", "client",
-                "every client has at least {n} notifications", (2, 2, 2),
-                lambda a: count_per(clients(), T.Notification, T.Notification.c.userId, T.Notification.c.id)),
+    Requirement("therapist_reviews", "reviews", APPROVED_THERAPIST,
+                "every approved therapist has at least {n} review tied to one of their completed meetings", (1, 1, 1),
+                _reviews_per_therapist),
+    Requirement("client_notifications", "notifications", CLIENT, "every client has at least {n} notifications", (2, 2, 2),
+                _per(T.Notification, "userId")),
 )
 
 BY_NAME: dict[str, Requirement] = {r.name: r for r in REQUIREMENTS}
-TIERS = (1, 2, 3, 4, 5)
 
 
-def for_tier(tier: int) -> tuple[Requirement, ...]:
-    return tuple(r for r in REQUIREMENTS if r.tier == tier)
+def of_enricher(enricher: str) -> tuple[Requirement, ...]:
+    return tuple(r for r in REQUIREMENTS if r.enricher == enricher)

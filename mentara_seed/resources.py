@@ -8,9 +8,11 @@ so the URL, and any password in it, never appears in the UI's config view.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 import sqlalchemy as sa
 from dagster import ConfigurableResource, InitResourceContext
@@ -18,16 +20,17 @@ from pydantic import Field, PrivateAttr
 from sqlalchemy.engine import URL, Connection, Engine
 
 from mentara_seed.guard import RunLock, check_host, check_not_production
-from mentara_seed.preflight import check_schema, check_sqlite_path, connect_checked, preflight
-from mentara_seed.schema.manage import SchemaError
-from mentara_seed.schema.manage import ensure_schema, reset_tables
-from mentara_seed.settings import SeedSettings, SettingsError, masked, resolve_database_url
+from mentara_seed.preflight import check_sqlite_path, connect_checked, inspect_target, preflight
+from mentara_seed.schema.manage import SchemaError, ensure_schema, reset_tables
+from mentara_seed.schema.versions import SchemaVersion, Target
+from mentara_seed.settings import SeedSettings, SettingsError, masked, parse_schema_version, resolve_database_url
 
 
 def create_seed_engine(url: URL) -> Engine:
     """An engine tuned for bulk seeding on either backend."""
     if url.drivername.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 60})
+        # Check queries run on threads of their own: their connections go back to the pool from there.
+        engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_connection, _record) -> None:
@@ -53,12 +56,28 @@ def create_seed_engine(url: URL) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
+@dataclass
+class RunMemo:
+    """What one run has learnt about its target, for its later steps (never kept across runs)."""
+
+    # Requirements an enricher surveyed, found nobody short of, and wrote nothing after: their
+    # minimum checks need not ask again in this run.
+    met: set[str] = field(default_factory=set)
+    # Check findings by check name: a stage's checks and the audit summary evaluate each once.
+    findings: dict[str, object] = field(default_factory=dict)
+    # Whether a step has reported the target's schema (its additions) yet.
+    schema_noted: bool = False
+
+
 class MentaraDatabase(ConfigurableResource):
     """The Mentara database to seed.
 
     ``url`` is an SQLAlchemy URL naming its driver (``postgresql+psycopg://...``
     or ``sqlite+pysqlite:///...``). Unset, it is ``MENTARA_DATABASE_URL``, and
     without that the embedded default SQLite file ``./.data/mentara.sqlite3``.
+    ``schema`` is the Mentara schema version created in an empty database
+    (``MENTARA_SEED_SCHEMA``, default the newest); a database that has one is
+    seeded as the version it is.
     """
 
     url: Optional[str] = Field(
@@ -70,9 +89,14 @@ class MentaraDatabase(ConfigurableResource):
         description="Name of an environment variable holding the URL (e.g. MENTARA_STAGING_DATABASE_URL), "
         "so that a secret URL never appears in run config",
     )
+    schema_version: Optional[str] = Field(
+        default=None,
+        description="Mentara schema created in an empty database (2025-10 or 2026-02); default $MENTARA_SEED_SCHEMA, else the newest",
+    )
     _engine: Optional[Engine] = PrivateAttr(default=None)
     _lock: Optional[RunLock] = PrivateAttr(default=None)
-    _schema_checked: bool = PrivateAttr(default=False)
+    _target: Optional[Target] = PrivateAttr(default=None)
+    _memo: RunMemo = PrivateAttr(default_factory=RunMemo)
 
     def resolved_url(self) -> URL:
         if self.url is None and self.url_env:
@@ -81,6 +105,19 @@ class MentaraDatabase(ConfigurableResource):
                 raise SettingsError(f"{self.url_env} is not set; it must hold the target database URL")
             return resolve_database_url(value)
         return resolve_database_url(self.url)
+
+    def creating(self) -> SchemaVersion:
+        """The schema version an empty target gets (validated: a bad value is a SettingsError)."""
+        return parse_schema_version(self.schema_version)
+
+    @property
+    def target(self) -> Optional[Target]:
+        """What the target is (its version, columns, additions), once a step of this run has looked."""
+        return self._target
+
+    @property
+    def memo(self) -> RunMemo:
+        return self._memo
 
     def describe(self) -> str:
         url = self.resolved_url()
@@ -99,12 +136,14 @@ class MentaraDatabase(ConfigurableResource):
 
         The target must be allowed (loopback, SQLite or an allowed host) and not
         marked as production; the first write of a run takes the database's
-        run lock and keeps it until the run ends. The schema is created on an
-        empty database; with ``reset``, every Mentara table is emptied first.
+        run lock and keeps it until the run ends, and vets the schema (see
+        ``preflight``). An empty database gets the schema of ``creating()``;
+        with ``reset``, every Mentara table is emptied first.
         """
         url = self.resolved_url()
         check_host(url)
         if self._lock is None:
+            creating = self.creating()
             if url.drivername.startswith("sqlite"):
                 check_sqlite_path(url, create=True)
             with connect_checked(self.engine(), url):  # an unreachable target fails with one line
@@ -113,7 +152,7 @@ class MentaraDatabase(ConfigurableResource):
             lock = RunLock(self.engine(), url)
             lock.acquire()
             self._lock = lock
-            preflight(self.engine(), url, reset=reset)
+            self._target = preflight(self.engine(), url, creating, reset=reset)
             if url.drivername.startswith("sqlite"):
                 # Write-ahead logging: readers (the UI, an audit) never block on a seeding run.
                 with self.engine().connect() as conn:
@@ -121,25 +160,24 @@ class MentaraDatabase(ConfigurableResource):
         with self.engine().begin() as conn:
             check_not_production(conn)
             if reset:
-                reset_tables(conn)
-            ensure_schema(conn)
+                reset_tables(conn, self._target.version)
+            ensure_schema(conn, self._target.version)
             yield conn
-        # Preflight vetted the schema (or the seeder created it): readers need not reflect it again.
-        self._schema_checked = True
 
     @contextmanager
     def read_only(self) -> Iterator[Connection]:
         """A connection that cannot write: checks and audits use nothing else.
 
         The first one of a run makes sure there is a Mentara schema to read
-        (and that it is the expected one), without creating anything.
+        (one the seeder knows), without creating anything.
         """
         with connect_checked(self.engine(), self.resolved_url(), create=False) as conn:
-            if not self._schema_checked:
-                if check_schema(conn, reset=False):
+            if self._target is None:
+                target, empty = inspect_target(conn, self.creating())
+                if empty:
                     raise SchemaError("the target has no Mentara schema yet; seed it first (seed_job) or fix MENTARA_DATABASE_URL")
                 conn.rollback()
-                self._schema_checked = True
+                self._target = target
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             else:
@@ -152,6 +190,7 @@ class MentaraDatabase(ConfigurableResource):
                     conn.connection.driver_connection.execute("PRAGMA query_only = OFF")
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
+        self._target, self._memo = None, RunMemo()
         if self._lock is not None:
             self._lock.release()
             self._lock = None

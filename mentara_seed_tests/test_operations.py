@@ -6,14 +6,14 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from dagster import RunRequest, SkipReason, build_schedule_context
+from dagster import RunRequest, build_schedule_context
 
 from mentara_seed.guard import RefusedError, RunLock, check_host
 from mentara_seed.resources import create_seed_engine
 from mentara_seed.schedules import build_staging_schedule
-from mentara_seed.schema import tables as T
 from mentara_seed.settings import parse_database_url
-from mentara_seed_tests.helpers import ANCHOR, REPO_ROOT, dagster_cli, dump, run_job, shortfalls
+from mentara_seed_tests.conftest import prisma_ddl
+from mentara_seed_tests.helpers import ANCHOR, dump, run_job, shortfalls, target_of
 
 
 def step_failure(result) -> str:
@@ -22,9 +22,9 @@ def step_failure(result) -> str:
 
 # -- reset ---------------------------------------------------------------------------
 def test_reset_and_seed_gives_exactly_a_fresh_seed(target_url, tmp_path):
-    fresh = f"sqlite+pysqlite:///{tmp_path / 'fresh.sqlite3'}"
-    run_job(fresh, mode="light")
     run_job(target_url, mode="medium")
+    fresh = f"sqlite+pysqlite:///{tmp_path / 'fresh.sqlite3'}"
+    run_job(fresh, mode="light", schema=target_of(target_url).version.name)
     engine = sa.create_engine(target_url)
     with engine.begin() as conn:
         conn.execute(sa.text('CREATE TABLE "_prisma_migrations" (id TEXT PRIMARY KEY)'))
@@ -37,8 +37,9 @@ def test_reset_and_seed_gives_exactly_a_fresh_seed(target_url, tmp_path):
     engine.dispose()
 
 
-def test_reset_creates_tables_that_are_missing(postgres_databases, prisma_ddl):
-    url = postgres_databases.create(ddl=prisma_ddl)
+@pytest.mark.parametrize("version", ["2025-10", "2026-02"])
+def test_reset_creates_tables_that_are_missing(postgres_databases, version):
+    url = postgres_databases.create(ddl=prisma_ddl(version))
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text('DROP TABLE "Notification"'))
@@ -47,6 +48,7 @@ def test_reset_creates_tables_that_are_missing(postgres_databases, prisma_ddl):
     assert not seeded.success and "missing tables: Notification" in step_failure(seeded)
     assert run_job(url, job="reset_and_seed_job").success
     assert shortfalls(url, "medium") == {}
+    assert target_of(url).version.name == version
 
 
 # -- the production guard --------------------------------------------------------------
@@ -115,7 +117,7 @@ def test_an_empty_production_database_gets_no_schema(postgres_databases):
 
 # -- the nightly staging refresh -----------------------------------------------------------
 def _tick(schedule):
-    context = build_schedule_context(scheduled_execution_time=dt.datetime(2026, 11, 27, 3, 0, tzinfo=dt.timezone.utc))
+    context = build_schedule_context(scheduled_execution_time=dt.datetime(2026, 11, 27, 3, 0, tzinfo=dt.UTC))
     return schedule.evaluate_tick(context)
 
 
@@ -154,8 +156,9 @@ def test_a_tick_run_refreshes_the_staging_database(tmp_path, monkeypatch):
     staging = f"sqlite+pysqlite:///{tmp_path / 'staging.sqlite3'}"
     monkeypatch.setenv("MENTARA_STAGING_DATABASE_URL", staging)
     [request] = _tick(build_staging_schedule(refresh="rebuild")).run_requests
-    from mentara_seed.definitions import defs
     from dagster import DagsterInstance
+
+    from mentara_seed.definitions import defs
     result = defs.resolve_job_def("reset_and_seed_job").execute_in_process(
         run_config={**request.run_config, "resources": {**request.run_config["resources"],
                                                         "seed_config": {"config": {"mode": "light", "anchor": ANCHOR}}}},

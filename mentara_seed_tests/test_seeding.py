@@ -14,14 +14,26 @@ import sqlalchemy as sa
 
 from mentara_seed.generate.keys import seed_id
 from mentara_seed.schema import tables as T
-from mentara_seed_tests.helpers import ANCHOR_DT, dump, rows_added, run_job, shortfalls
+from mentara_seed_tests.helpers import (
+    ALL_CHECKS,
+    ANCHOR_DT,
+    dump,
+    evaluations,
+    rows_added,
+    run_job,
+    shortfalls,
+    target_of,
+)
 
 
 @pytest.mark.parametrize("mode", ["light", "medium", "heavy"])
-def test_every_minimum_holds_after_seed_job(target_url, mode):
+def test_seed_job_meets_every_minimum_and_passes_every_check(target_url, mode):
     result = run_job(target_url, mode=mode)
     assert result.success
     assert shortfalls(target_url, mode) == {}
+    found = evaluations(result)
+    assert set(found) == ALL_CHECKS
+    assert [name for name, e in found.items() if not e.passed] == []
 
 
 def test_seed_job_fills_the_legacy_volumes(target_url):
@@ -43,7 +55,7 @@ def test_two_fresh_runs_are_identical(target_url, tmp_path):
     run_job(target_url)
     first = dump(target_url)
     second_url = f"sqlite+pysqlite:///{tmp_path / 'second.sqlite3'}"
-    run_job(second_url)
+    run_job(second_url, schema=target_of(target_url).version.name)
     # Identical row for row and column for column, whichever backend holds them.
     assert dump(second_url) == first
     assert sum(len(rows) for rows in first.values()) > 3000

@@ -1,4 +1,4 @@
-"""The asset checks themselves, built from the requirements table and the integrity rules.
+"""The asset checks themselves, built from the requirements table, the integrity rules and the registry.
 
 Every check is blocking, fails with ERROR severity and reads through a
 read-only connection. The checks of one stage (the legacy generators, or
@@ -11,51 +11,66 @@ guarantees it, and being standalone, they run without their assets
 """
 
 
-from dagster import AssetCheckExecutionContext, AssetCheckSpec, AssetChecksDefinition, multi_asset_check
+from dagster import AssetCheckExecutionContext, AssetChecksDefinition, AssetCheckSpec, multi_asset_check
 from sqlalchemy.engine import Connection
 
-from mentara_seed.assets.common import reading, settings_or_fail
-from mentara_seed.checks.findings import Finding, evaluate_minimum, evaluate_rule, findings_for
+from mentara_seed import registry
+from mentara_seed.checks.findings import Finding, evaluate_concurrently, evaluate_minimum, evaluate_rule, met
 from mentara_seed.checks.rules import RULES, IntegrityRule
 from mentara_seed.requirements import REQUIREMENTS, Requirement
 from mentara_seed.resources import MentaraDatabase, SeedConfig
 from mentara_seed.settings import SeedSettings
+from mentara_seed.steps import note_schema, reading, settings_or_fail
 
-# Every check by name, with the asset it hangs off.
+# Every check by name, with the asset it belongs to.
 MINIMUMS: dict[str, Requirement] = {f"{r.name}_minimum": r for r in REQUIREMENTS}
 INTEGRITY: dict[str, IntegrityRule] = {r.name: r for r in RULES}
-OWNER: dict[str, str] = {
-    **{name: f"enriched_{r.enricher}" for name, r in MINIMUMS.items()},
-    **{name: r.asset for name, r in INTEGRITY.items()},
-}
 CHECK_NAMES: tuple[str, ...] = (*MINIMUMS, *INTEGRITY)
 
 
-def evaluate(name: str, conn: Connection, settings: SeedSettings) -> Finding:
+def owner(check: str) -> str:
+    """The asset a check belongs to: a minimum's enricher, or the asset that writes a rule's table."""
+    if check in MINIMUMS:
+        return registry.by_enricher(MINIMUMS[check].enricher).asset
+    return INTEGRITY[check].asset
+
+
+def evaluate(name: str, conn: Connection, settings: SeedSettings, target) -> Finding:
     if name in MINIMUMS:
-        return evaluate_minimum(conn, MINIMUMS[name], settings.mode, settings.anchor)
-    return evaluate_rule(conn, INTEGRITY[name], settings.anchor)
+        return evaluate_minimum(conn, MINIMUMS[name], settings.mode, settings.anchor, target)
+    return evaluate_rule(conn, INTEGRITY[name], settings.anchor, target)
 
 
-def run_findings(run_id: str, names, database: MentaraDatabase, settings: SeedSettings) -> list[Finding]:
-    """The findings of ``names`` in this run (each check evaluated once per run, queries concurrently)."""
+def run_findings(names, database: MentaraDatabase, settings: SeedSettings) -> list[Finding]:
+    """The findings of the checks ``names`` in this run, in that order.
+
+    Each is evaluated once per run (a stage's step and the audit summary share
+    them through the run's memo), and not at all when an enricher of this run
+    found nobody short of the requirement and wrote nothing after; the rest
+    are evaluated concurrently, each on its own read-only connection.
+    """
     with reading(database):  # a bad or empty target fails here, with one line, before any thread starts
         pass
-    return findings_for(run_id, list(names), lambda name, conn: evaluate(name, conn, settings),
-                        lambda: reading(database))
+    target, memo = database.target, database.memo
+    for name in names:
+        if name in MINIMUMS and name not in memo.findings and MINIMUMS[name].name in memo.met:
+            memo.findings[name] = met(MINIMUMS[name], settings.mode, target)
+    missing = [name for name in names if name not in memo.findings]
+
+    def evaluate_one(name: str, conn: Connection) -> Finding:
+        return evaluate(name, conn, settings, target)
+
+    memo.findings.update(evaluate_concurrently(missing, evaluate_one, lambda: reading(database)))
+    return [memo.findings[name] for name in names]
 
 
 def _description(name: str) -> str:
     if name in MINIMUMS:
         requirement = MINIMUMS[name]
-        return f"{requirement.describe('medium')} (light/medium/heavy: " + "/".join(map(str, requirement.minimums)) + ")"
+        extra = "".join(f"; from Mentara {since}: " + "/".join(map(str, m)) for since, m in requirement.from_version)
+        return (f"{requirement.describe('medium')} (light/medium/heavy: " + "/".join(map(str, requirement.minimums))
+                + extra + ")")
     return INTEGRITY[name].description
-
-
-def stage_of(asset: str) -> str:
-    """``legacy`` for the root generators, ``tierN`` for an enricher of tier N."""
-    tiers = {f"enriched_{r.enricher}": r.tier for r in REQUIREMENTS}
-    return f"tier{tiers[asset]}" if asset in tiers else "legacy"
 
 
 def stage_checks(stage: str) -> AssetChecksDefinition:
@@ -65,8 +80,8 @@ def stage_checks(stage: str) -> AssetChecksDefinition:
     starts, which is all that blocking needs: nothing of the next tier runs
     on a database that breaks a rule.
     """
-    names = [name for name in CHECK_NAMES if stage_of(OWNER[name]) == stage]
-    specs = [AssetCheckSpec(name, asset=OWNER[name], blocking=True, description=_description(name)) for name in names]
+    names = [name for name in CHECK_NAMES if registry.stage_of(owner(name)) == stage]
+    specs = [AssetCheckSpec(name, asset=owner(name), blocking=True, description=_description(name)) for name in names]
 
     @multi_asset_check(
         name=f"{stage}_checks",
@@ -77,14 +92,18 @@ def stage_checks(stage: str) -> AssetChecksDefinition:
     def _checks(context: AssetCheckExecutionContext, database: MentaraDatabase, seed_config: SeedConfig):
         settings = settings_or_fail(database, seed_config)
         selected = {key.name for key in context.selected_asset_check_keys}
-        findings = run_findings(context.run.run_id, [n for n in names if n in selected], database, settings)
+        findings = run_findings([n for n in names if n in selected], database, settings)
+        note_schema(context.log, database)
         context.log.info("; ".join(
-            f"{f.check_name}: {f.violations} " + ("short" if f.kind == "minimum" else "violating") for f in findings
+            f"{f.check_name}: " + (f"{f.violations} " + ("short" if f.kind == "minimum" else "violating")
+                                   if f.applicable else "not applicable")
+            for f in findings
         ))
         for finding in findings:
-            yield finding.to_check_result(OWNER[finding.check_name])
+            yield finding.to_check_result(owner(finding.check_name))
 
     return _checks
 
 
-STAGE_CHECKS = [stage_checks(stage) for stage in ("legacy", "tier1", "tier2", "tier3", "tier4", "tier5")]
+STAGE_CHECKS = [stage_checks(stage) for stage in registry.stages() if any(
+    registry.stage_of(owner(name)) == stage for name in CHECK_NAMES)]

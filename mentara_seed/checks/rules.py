@@ -1,15 +1,34 @@
-"""The row rules of SEEDING.md as queries of offending rows, each owned by the asset that writes the table."""
+"""The row rules of the spec (``../shared/spec/SEEDING.md``) as queries of offending rows.
+
+Each rule belongs to the asset that writes its table, and its check runs in
+that asset's stage. A rule reading a table the target does not have (an
+older Mentara version's) does not apply there.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from mentara_seed.checks.findings import IntegrityRule
+from mentara_seed.contract import MEETING_OPEN
 from mentara_seed.generate.text import WEEKDAYS
-from mentara_seed.requirements import community_posts
+from mentara_seed.requirements import community_posts, tables_of
 from mentara_seed.schema import tables as T
+
+__all__ = ["RULES", "IntegrityRule", "tables_of"]
+
+
+@dataclass(frozen=True)
+class IntegrityRule:
+    """A rule every row must respect: ``offenders(anchor)`` selects ``(id, label)`` of violating rows."""
+
+    name: str
+    asset: str
+    description: str
+    offenders: Callable[[dt.datetime], sa.Select]
 
 U = T.User
 
@@ -72,14 +91,10 @@ def _unapproved(table):
     return offenders
 
 
-CLOSED = ("COMPLETED", "CANCELLED", "NO_SHOW")
-OPEN = ("SCHEDULED", "WAITING", "CONFIRMED", "IN_PROGRESS")
-
-
 def meetings_out_of_time(anchor: dt.datetime) -> sa.Select:
     M = T.Meeting
     return sa.select(M.c.id, M.c.status).where(sa.or_(
-        sa.and_(M.c.endTime <= anchor, M.c.status.in_(OPEN)),
+        sa.and_(M.c.endTime <= anchor, M.c.status.in_(MEETING_OPEN)),
         sa.and_(M.c.startTime > anchor, M.c.status.in_(("COMPLETED", "NO_SHOW"))),
     ))
 
@@ -138,44 +153,44 @@ def _timestamps(tables: tuple[sa.Table, ...], dated: tuple[sa.Table, ...]):
 def _timestamp_rule(asset: str, tables: tuple[sa.Table, ...], dated: tuple[sa.Table, ...] = ()) -> IntegrityRule:
     names = ", ".join(t.name for t in tables)
     what = "createdAt <= updatedAt" + (" and content dated at or before the anchor" if dated else "")
-    return IntegrityRule(f"{asset}_timestamps_valid", asset, tables[0].name, f"{names}: {what}", _timestamps(tables, dated))
+    return IntegrityRule(f"{asset}_timestamps_valid", asset, f"{names}: {what}", _timestamps(tables, dated))
 
 
 RULES: tuple[IntegrityRule, ...] = (
-    IntegrityRule("posts_written_by_members", "enriched_posts", "Post",
+    IntegrityRule("posts_written_by_members", "enriched_posts",
                   "posts are written by members of the community that owns the room", posts_by_non_members),
-    IntegrityRule("comments_by_members", "enriched_comments", "Comment",
+    IntegrityRule("comments_by_members", "enriched_comments",
                   "comments come from members of the post's community", _by_non_members(T.Comment)),
-    IntegrityRule("comments_after_their_post", "enriched_comments", "Comment",
+    IntegrityRule("comments_after_their_post", "enriched_comments",
                   "comments are created after their post", _not_after_post(T.Comment)),
-    IntegrityRule("no_self_hearts", "enriched_hearts", "PostHeart", "nobody hearts their own post", self_hearts),
-    IntegrityRule("hearts_by_members", "enriched_hearts", "PostHeart",
+    IntegrityRule("no_self_hearts", "enriched_hearts", "nobody hearts their own post", self_hearts),
+    IntegrityRule("hearts_by_members", "enriched_hearts",
                   "hearts come from members of the post's community", _by_non_members(T.PostHeart)),
-    IntegrityRule("hearts_after_their_post", "enriched_hearts", "PostHeart",
+    IntegrityRule("hearts_after_their_post", "enriched_hearts",
                   "hearts are given after the post was created", _not_after_post(T.PostHeart)),
-    IntegrityRule("only_approved_therapists_have_clients", "enriched_relationships", "ClientTherapist",
+    IntegrityRule("only_approved_therapists_have_clients", "enriched_relationships",
                   "only approved therapists have active clients", clients_of_unapproved_therapists),
-    IntegrityRule("availability_well_formed", "enriched_availability", "TherapistAvailability",
+    IntegrityRule("availability_well_formed", "enriched_availability",
                   "availability windows name a weekday and run from HH:MM to a later HH:MM", malformed_availability),
-    IntegrityRule("meetings_between_related_pairs", "enriched_meetings", "Meeting",
+    IntegrityRule("meetings_between_related_pairs", "enriched_meetings",
                   "meetings join a client and a therapist that have a relationship", _unrelated(T.Meeting)),
-    IntegrityRule("meetings_with_approved_therapists", "enriched_meetings", "Meeting",
+    IntegrityRule("meetings_with_approved_therapists", "enriched_meetings",
                   "only approved therapists have meetings", _unapproved(T.Meeting)),
-    IntegrityRule("meeting_status_matches_time", "enriched_meetings", "Meeting",
+    IntegrityRule("meeting_status_matches_time", "enriched_meetings",
                   "past meetings are completed, cancelled or no-show; future ones are not completed",
                   meetings_out_of_time),
-    IntegrityRule("worksheets_between_related_pairs", "enriched_worksheets", "Worksheet",
+    IntegrityRule("worksheets_between_related_pairs", "enriched_worksheets",
                   "worksheets join a client and a therapist that have a relationship", _unrelated(T.Worksheet)),
-    IntegrityRule("worksheets_with_approved_therapists", "enriched_worksheets", "Worksheet",
+    IntegrityRule("worksheets_with_approved_therapists", "enriched_worksheets",
                   "only approved therapists have worksheets", _unapproved(T.Worksheet)),
-    IntegrityRule("message_senders_are_participants", "enriched_messages", "Message",
+    IntegrityRule("message_senders_are_participants", "enriched_messages",
                   "messages come from the conversation's participants", senders_not_participants),
-    IntegrityRule("reviews_tied_to_clients_completed_meeting", "enriched_reviews", "Review",
+    IntegrityRule("reviews_tied_to_clients_completed_meeting", "enriched_reviews",
                   "a review is tied to a COMPLETED meeting of the same client and therapist",
                   reviews_not_tied_to_clients_meeting),
-    IntegrityRule("reviews_between_related_pairs", "enriched_reviews", "Review",
+    IntegrityRule("reviews_between_related_pairs", "enriched_reviews",
                   "reviews join a client and a therapist that have a relationship", _unrelated(T.Review)),
-    IntegrityRule("reviews_with_approved_therapists", "enriched_reviews", "Review",
+    IntegrityRule("reviews_with_approved_therapists", "enriched_reviews",
                   "only approved therapists have reviews", _unapproved(T.Review)),
     _timestamp_rule("users", (T.User, T.Client, T.Therapist, T.Admin, T.Moderator)),
     _timestamp_rule("communities", (T.Community,)),

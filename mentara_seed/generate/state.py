@@ -9,8 +9,8 @@ millions of rows hung off them (comments, hearts, messages).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from functools import cached_property
-from typing import Iterable
 
 import sqlalchemy as sa
 
@@ -92,7 +92,7 @@ def pairs_where(s: Seeding, table: sa.Table, left, right, column, values: Iterab
     """The existing ``(left, right)`` pairs of ``table`` whose ``column`` is in ``values``."""
     found: set[tuple[str, str]] = set()
     for part in chunks(sorted(values), LOOKUP):
-        found.update(s.conn.execute(sa.select(left, right).where(s.one_of(column, part))).tuples())
+        found.update(s.conn.execute(sa.select(left, right).where(s.one_of(column, part))))
     return found
 
 

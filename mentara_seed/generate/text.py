@@ -8,7 +8,7 @@ domain phrases below with their own streams.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from string import Formatter
 
 from mentara_seed.generate.keys import Stream
@@ -164,7 +164,7 @@ VOCABULARY = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _placeholders(template: str) -> tuple[str, ...]:
     return tuple(name for _, name, _, _ in Formatter().parse(template) if name)
 

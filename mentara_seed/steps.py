@@ -1,0 +1,52 @@
+"""What every step shares, asset or check: validated settings, one-line failures, reading, schema notes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from dagster import Failure
+from sqlalchemy.engine import Connection
+
+from mentara_seed.guard import RefusedError
+from mentara_seed.resources import MentaraDatabase, SeedConfig
+from mentara_seed.schema.manage import SchemaError
+from mentara_seed.settings import SeedSettings, SettingsError
+
+
+@contextmanager
+def in_one_line() -> Iterator[None]:
+    """Turn the seeder's own refusals (bad settings, target or schema) into a one-line step failure."""
+    try:
+        yield
+    except (SettingsError, SchemaError, RefusedError) as exc:
+        raise Failure(description=str(exc)) from None
+
+
+def settings_or_fail(database: MentaraDatabase, seed_config: SeedConfig) -> SeedSettings:
+    """Validated settings, or a one-line failure before anything is written."""
+    with in_one_line():
+        database.resolved_url()
+        database.creating()
+        return seed_config.resolve()
+
+
+@contextmanager
+def reading(database: MentaraDatabase) -> Iterator[Connection]:
+    """A read-only connection for checks and reports; a bad target fails with one line."""
+    with in_one_line(), database.read_only() as conn:
+        yield conn
+
+
+def note_schema(log, database: MentaraDatabase) -> None:
+    """Once per run: which Mentara schema the target is, and what a migration added that the seeder
+    does not know (it leaves those to their defaults)."""
+    target = database.target
+    if target is None or database.memo.schema_noted:
+        return
+    database.memo.schema_noted = True
+    if target.additions:
+        log.warning(
+            f"The target is Mentara {target.version} with {len(target.additions)} additions the seeder does not "
+            f"know (left to their defaults): " + "; ".join(target.additions)
+        )
