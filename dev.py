@@ -3,6 +3,7 @@
 
     python3 dev.py seed   [dagster job execute options]   seed the embedded SQLite database (or $MENTARA_DATABASE_URL)
     python3 dev.py test   [pytest options]                run the test suite
+    python3 dev.py lint   [ruff options]                  ruff, as CI runs it
     python3 dev.py ui                                     start the Dagster UI (dagster dev) on http://127.0.0.1:3000
     python3 dev.py bench  [--volumes ... --out FILE]      the benchmark (docs/benchmarks.md)
     python3 dev.py dagster ARGS...                        any dagster command, with this project's instance
@@ -37,7 +38,7 @@ def _stamp() -> str:
 
 
 def ensure_environment() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (dev.py runs under whatever python3 the machine has)
         sys.exit(f"mentara_seed needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     marker = VENV / f".installed-{_stamp()}"
     if marker.exists():
@@ -49,9 +50,44 @@ def ensure_environment() -> None:
     print("Installing locked dependencies (first run only) ...", flush=True)
     subprocess.run([*pip, "-r", str(LOCK)], check=True)
     subprocess.run([*pip, "--no-deps", "-e", str(ROOT)], check=True)
+    # The lock is what gets installed; pyproject.toml's pins are checked against it, not ignored.
+    checked = subprocess.run([str(BIN / "python"), str(ROOT / "dev.py"), "check-lock"], cwd=ROOT)
+    if checked.returncode:
+        sys.exit(checked.returncode)
     for old in VENV.glob(".installed-*"):
         old.unlink()
     marker.touch()
+
+
+def lock_disagreements(pyproject: Path = ROOT / "pyproject.toml", lock: Path = LOCK) -> list[str]:
+    """Every requirement of pyproject.toml (dependencies and extras) the lock's pin does not satisfy.
+
+    Runs in the project's virtualenv (it needs ``packaging``, which the lock installs).
+    """
+    import tomllib
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    pins = {}
+    for line in lock.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            pins[canonicalize_name(name)] = version.strip()
+    project = tomllib.loads(pyproject.read_text())["project"]
+    wanted = list(project.get("dependencies", []))
+    for extra in project.get("optional-dependencies", {}).values():
+        wanted += extra
+    problems = []
+    for text in wanted:
+        requirement = Requirement(text)
+        pinned = pins.get(canonicalize_name(requirement.name))
+        if pinned is None:
+            problems.append(f"pyproject.toml asks for {text!r}, which requirements.lock does not pin")
+        elif not requirement.specifier.contains(pinned, prereleases=True):
+            problems.append(f"pyproject.toml asks for {text!r} but requirements.lock pins {requirement.name}=={pinned}")
+    return problems
 
 
 def _answers(url: str | None) -> bool:
@@ -96,7 +132,12 @@ def run(argv: list[str], env: dict[str, str] | None = None) -> int:
 
 def main(args: list[str]) -> int:
     command, rest = (args[0], args[1:]) if args else ("help", [])
-    if command not in ("seed", "test", "ui", "dagster", "bench"):
+    if command == "check-lock":  # run by ensure_environment, inside the virtualenv
+        problems = lock_disagreements()
+        for problem in problems:
+            print(f"dev.py: {problem}; regenerate the lock (see its first lines)", file=sys.stderr)
+        return 1 if problems else 0
+    if command not in ("seed", "test", "lint", "ui", "dagster", "bench"):
         print(__doc__)
         return 0 if command in ("help", "-h", "--help") else 2
     ensure_environment()
@@ -105,6 +146,8 @@ def main(args: list[str]) -> int:
                    dagster_env())
     if command == "test":
         return run([str(BIN / "python"), "-m", "pytest", "-n", "2", *rest])
+    if command == "lint":
+        return run([str(BIN / "ruff"), "check", ".", *rest])
     if command == "bench":
         return run([str(BIN / "python"), "-m", "mentara_seed.bench", *rest])
     if command == "ui":

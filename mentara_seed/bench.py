@@ -88,7 +88,10 @@ class Targets:
 
     def __init__(self, server: str, workdir: Path) -> None:
         self.server, self.workdir, self.created = server, workdir, []
-        ddl = Path(os.environ.get("MENTARA_PRISMA_DDL", REPO.parent / "shared" / "fixtures" / "mentara_prisma_ddl.sql"))
+        from mentara_seed.schema.codegen import SOURCES, fixtures_dir
+        from mentara_seed.schema.versions import LATEST
+
+        ddl = fixtures_dir() / SOURCES[LATEST.name]
         self.ddl = ddl.read_text() if ddl.is_file() else None
 
     def database(self) -> str:
@@ -106,9 +109,10 @@ class Targets:
         if backend == "sqlite":
             url = f"sqlite+pysqlite:///{self.workdir / f'{uuid.uuid4().hex[:8]}.sqlite3'}"
             if schema:
-                from mentara_seed.schema import create_schema
+                from mentara_seed.schema.manage import create_schema
+                from mentara_seed.schema.versions import LATEST
                 engine = sa.create_engine(url)
-                create_schema(engine)
+                create_schema(engine, LATEST)
                 engine.dispose()
             return url
         url = self.database()
@@ -118,8 +122,9 @@ class Targets:
                 if self.ddl:
                     conn.exec_driver_sql(self.ddl)
                 else:
-                    from mentara_seed.schema import create_schema
-                    create_schema(conn)
+                    from mentara_seed.schema.manage import create_schema
+                    from mentara_seed.schema.versions import LATEST
+                    create_schema(conn, LATEST)
             engine.dispose()
         return url
 

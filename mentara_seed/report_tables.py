@@ -7,7 +7,7 @@ cost every CLI run half a second (docs/benchmarks.md).
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from tabulate import tabulate
 

@@ -1,4 +1,4 @@
-"""Base volumes of the legacy generators per mode (SEEDING.md, "Modes and volumes").
+"""Base volumes of the legacy generators per mode (the spec, ../shared/spec/SEEDING.md, "Modes and volumes").
 
 The scale factor multiplies the user and community counts only; per-entity
 rates (posts per community, meetings per relationship, ...) stay as they are.
@@ -32,7 +32,7 @@ class Volumes:
     session_notes_rate: float
     review_rate: float
 
-    def scaled(self, scale: int) -> "Volumes":
+    def scaled(self, scale: int) -> Volumes:
         return Volumes(
             **{
                 **self.__dict__,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from mentara_seed import bench
-from mentara_seed_tests.conftest import prisma_ddl_path, require
+from mentara_seed_tests.conftest import fixtures_dir, require
 
 
 def test_the_benchmark_measures_both_backends_and_writes_between_its_markers(tmp_path, postgres_databases):
-    require(prisma_ddl_path() is not None, "Prisma DDL not found (the benchmark's Postgres targets are made from it)")
+    require(fixtures_dir() is not None, "Prisma DDL not found (the benchmark's Postgres targets are made from it)")
     out = tmp_path / "benchmarks.md"
     out.write_text("# Benchmarks\n\nintro\n\n<!-- bench:begin -->\nold\n<!-- bench:end -->\n\n## Analysis\n\nkept\n")
     assert bench.main(["--volumes", "light", "--backends", "sqlite,postgres", "--cli-runs", "1", "--out", str(out)]) == 0

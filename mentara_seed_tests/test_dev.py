@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 
 import dev
 
@@ -33,3 +34,13 @@ def test_the_instance_is_prepared_once_and_again_when_its_setting_changes(tmp_pa
     monkeypatch.setenv("MENTARA_DAGSTER_STORAGE_URL", storage)
     assert dev.dagster_env()["MENTARA_DAGSTER_STORAGE_URL"] == storage
     assert len(preparations) == 1  # the setting changed: prepared again
+
+
+def test_the_lock_satisfies_every_pin_of_pyproject_and_a_disagreement_is_named(tmp_path):
+    assert dev.lock_disagreements() == []
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text((dev.ROOT / "pyproject.toml").read_text().replace('"pandas>=2.2,<4"', '"pandas>=2.2,<3"'))
+    assert dev.lock_disagreements(pyproject) == [
+        "pyproject.toml asks for 'pandas>=2.2,<3' but requirements.lock pins pandas==3.1.1"]
+    done = subprocess.run([sys.executable, str(dev.ROOT / "dev.py"), "check-lock"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
