@@ -129,7 +129,8 @@ def inspect_target(conn: Connection, creating: SchemaVersion, reset: bool = Fals
         closest = mismatch.closest
         if not closest.incompatible:
             raise SchemaError(
-                f"the target has only part of the Mentara schema (missing tables: {', '.join(closest.missing_tables)}); "
+                f"the target has only part of the Mentara {closest.version} schema "
+                f"(missing tables: {', '.join(closest.missing_tables)}); "
                 "run the Prisma migrations, or reset_and_seed_job to create them"
             ) from None
         problems = closest.incompatible + [f'table "{name}" is gone' for name in closest.missing_tables]

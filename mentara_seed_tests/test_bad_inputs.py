@@ -110,8 +110,10 @@ CASES = [
     # the target's schema
     Case("postgres_foreign_database", "other tables (accounts) but no Mentara schema", target="postgres_empty",
          prepare=_sql("CREATE TABLE accounts (id INT PRIMARY KEY)")),
-    Case("postgres_partial_schema", "only part of the Mentara schema (missing tables: Notification)", target="postgres",
-         prepare=_sql('DROP TABLE "Notification"')),
+    Case("postgres_partial_schema", "only part of the Mentara 2026-02 schema (missing tables: Notification)",
+         target="postgres", prepare=_sql('DROP TABLE "Notification"')),
+    Case("postgres_half_migrated", "only part of the Mentara 2026-02 schema (missing tables: JournalEntry)",
+         target="postgres", prepare=_sql('DROP TABLE "JournalEntry"')),
     Case("postgres_missing_column", 'closest: Mentara 2026-02 (1 incompatible change: Post: column "title" is gone)',
          target="postgres", prepare=_sql('ALTER TABLE "Post" DROP COLUMN "title"')),
     Case("postgres_enum_value_gone", "enum MeetingStatus: values NO_SHOW are gone", target="postgres",

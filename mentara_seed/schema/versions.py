@@ -165,8 +165,13 @@ def detect(actual: dict[str, Any], creating_missing: bool = False) -> Comparison
     """The newest version the snapshot ``actual`` is compatible with (missing tables allowed when
     they are about to be created), or ``SchemaMismatch`` with the closest one."""
     comparisons = [compare(version, actual) for version in reversed(VERSIONS)]
-    for comparison in comparisons:
+    for k, comparison in enumerate(comparisons):
         if comparison.compatible(creating_missing):
+            # Tables of a newer known version, without all of it, are a half-applied migration, not additions.
+            own = set(comparison.version.metadata.tables)
+            for newer in comparisons[:k]:
+                if not newer.incompatible and (set(newer.version.metadata.tables) - own) & set(actual["tables"]):
+                    raise SchemaMismatch(newer)
             return comparison
     # The closest: fewest problems, then the newest (comparisons run newest first; min keeps the first).
     raise SchemaMismatch(min(comparisons, key=lambda c: len(c.incompatible) + len(c.missing_tables)))
