@@ -30,7 +30,7 @@ class Subject:
 
     label: str
     ids: Callable[[], sa.Select]
-    named_by: tuple[sa.Table, sa.Column, sa.Column]  # (table, key, readable name)
+    named_by: tuple[sa.Table, sa.Column, sa.Column] | None  # (table, key, readable name); None: the id says it
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,53 @@ def client_conversations() -> sa.Select:
     )
 
 
+# Messages younger than this many of their conversation's are the ones still unread.
+UNREAD_TAIL = 2
+
+
+def messages_read_by_now() -> sa.Select:
+    """Every message of a conversation but its latest ``UNREAD_TAIL``: the other participants have
+    read these (the app counts a message unread while its reader has no receipt for it)."""
+    Msg = T.Message
+    ranked = sa.select(
+        Msg.c.id,
+        sa.func.row_number().over(partition_by=Msg.c.conversationId,
+                                  order_by=(Msg.c.createdAt.desc(), Msg.c.id.desc())).label("rank"),
+    ).where(Msg.c.isDeleted == sa.false()).subquery()
+    return sa.select(ranked.c.id.label("subject")).where(ranked.c.rank > UNREAD_TAIL)
+
+
+def communities_with_therapists() -> sa.Select:
+    """Communities one of whose members is an approved therapist (they can run group sessions)."""
+    Mb = T.Membership
+    return (
+        sa.select(Mb.c.communityId.label("subject"))
+        .join(T.Therapist, T.Therapist.c.userId == Mb.c.userId)
+        .where(T.Therapist.c.status == "APPROVED")
+        .distinct()
+    )
+
+
+def reports_by_community() -> sa.Select:
+    """(id, status, communityId) of every report on a post or a comment of a community's room."""
+    R = T.Report
+    CommentPost = T.Post.alias("comment_post")
+    on_posts = (
+        sa.select(R.c.id, R.c.status, T.RoomGroup.c.communityId)
+        .join(T.Post, T.Post.c.id == R.c.postId)
+        .join(T.Room, T.Room.c.id == T.Post.c.roomId)
+        .join(T.RoomGroup, T.RoomGroup.c.id == T.Room.c.roomGroupId)
+    )
+    on_comments = (
+        sa.select(R.c.id, R.c.status, T.RoomGroup.c.communityId)
+        .join(T.Comment, T.Comment.c.id == R.c.commentId)
+        .join(CommentPost, CommentPost.c.id == T.Comment.c.postId)
+        .join(T.Room, T.Room.c.id == CommentPost.c.roomId)
+        .join(T.RoomGroup, T.RoomGroup.c.id == T.Room.c.roomGroupId)
+    )
+    return sa.union_all(on_posts, on_comments)
+
+
 # -- counting -------------------------------------------------------------------
 def count_per(subjects: sa.Select, child: sa.FromClause, child_key, counted, *conditions) -> sa.Select:
     """``(subject, n)`` for every subject: distinct ``counted`` values of the children whose
@@ -185,6 +232,33 @@ def _reviews_per_therapist(subjects: sa.Select, _: dt.datetime) -> sa.Select:
     return count_per(subjects, reviews, reviews.c.therapistId, reviews.c.id)
 
 
+def _platform_blocks(subjects: sa.Select, _: dt.datetime) -> sa.Select:
+    subject = subjects.subquery()
+    blocks = sa.select(sa.func.count()).select_from(T.UserBlock).scalar_subquery()
+    return sa.select(subject.c.subject, blocks.label("n")).select_from(subject)
+
+
+def _reports(counted: str) -> Callable[[sa.Select, dt.datetime], sa.Select]:
+    def counts(subjects: sa.Select, _: dt.datetime) -> sa.Select:
+        reports = reports_by_community().subquery()
+        return count_per(subjects, reports, reports.c.communityId, reports.c[counted])
+    return counts
+
+
+def _upcoming_group_sessions(subjects: sa.Select, anchor: dt.datetime) -> sa.Select:
+    G = T.GroupTherapySessions
+    return count_per(subjects, G, G.c.communityId, G.c.id, G.c.status == "APPROVED", G.c.scheduledAt > anchor)
+
+
+def _reactions_per_conversation(subjects: sa.Select, _: dt.datetime) -> sa.Select:
+    reactions = (
+        sa.select(T.MessageReaction.c.id, T.Message.c.conversationId)
+        .join(T.Message, T.Message.c.id == T.MessageReaction.c.messageId)
+        .subquery()
+    )
+    return count_per(subjects, reactions, reactions.c.conversationId, reactions.c.id)
+
+
 def _per(child: sa.Table, key: str, counted: str = "id", *conditions) -> Callable[[sa.Select, dt.datetime], sa.Select]:
     """Count ``child`` rows (distinct ``counted``) per ``key`` column that meet ``conditions``."""
     return lambda subjects, _: count_per(subjects, child, child.c[key], child.c[counted], *conditions)
@@ -208,9 +282,31 @@ COMPLETED_MEETING = Subject(
     (T.Meeting, T.Meeting.c.id, T.Meeting.c.title))
 CLIENT_CONVERSATION = Subject("client conversation", client_conversations,
                               (T.Conversation, T.Conversation.c.id, T.Conversation.c.type))
+MODERATOR = Subject("moderator", lambda: sa.select(T.Moderator.c.userId.label("subject")), (U, U.c.id, U.c.email))
+READ_MESSAGE = Subject("message read by now", messages_read_by_now, (T.Message, T.Message.c.id, T.Message.c.content))
+PLATFORM = Subject("platform", lambda: sa.select(sa.literal("mentara", sa.Text).label("subject")), None)
+COMMUNITY_WITH_THERAPIST = Subject("community with a therapist member", communities_with_therapists,
+                                   (T.Community, T.Community.c.id, T.Community.c.name))
+APPROVED_GROUP_SESSION = Subject(
+    "approved group session",
+    lambda: sa.select(T.GroupTherapySessions.c.id.label("subject")).where(T.GroupTherapySessions.c.status == "APPROVED"),
+    (T.GroupTherapySessions, T.GroupTherapySessions.c.id, T.GroupTherapySessions.c.title))
+GROUP_SESSION = Subject("group session", lambda: sa.select(T.GroupTherapySessions.c.id.label("subject")),
+                        (T.GroupTherapySessions, T.GroupTherapySessions.c.id, T.GroupTherapySessions.c.title))
+CHATBOT_SESSION = Subject("chatbot session", lambda: sa.select(T.ChatbotSession.c.id.label("subject")),
+                          (T.ChatbotSession, T.ChatbotSession.c.id, T.ChatbotSession.c.sessionId))
 
 REQUIREMENTS: tuple[Requirement, ...] = (
     # tier 1
+    Requirement("moderator_communities", "moderators", MODERATOR, "every moderator moderates at least {n} community",
+                (1, 1, 1), _per(T.ModeratorCommunity, "moderatorId", "communityId")),
+    Requirement("community_moderators", "moderators", COMMUNITY, "every community has at least {n} moderator",
+                (1, 1, 1), _per(T.ModeratorCommunity, "communityId", "moderatorId")),
+    Requirement("client_chatbot_sessions", "chatbot", CLIENT,
+                "every client has completed at least {n} pre-assessment chat with the chatbot", (1, 1, 1),
+                _per(T.ChatbotSession, "clientId", "id", T.ChatbotSession.c.isComplete == sa.true())),
+    Requirement("chatbot_session_messages", "chatbot", CHATBOT_SESSION,
+                "every chatbot session has at least {n} messages", (6, 6, 6), _per(T.ChatbotMessage, "sessionId")),
     Requirement("client_communities", "memberships", CLIENT, "every client is a member of at least {n} community",
                 (1, 1, 1), _per(M, "userId", "communityId")),
     Requirement("therapist_communities", "memberships", THERAPIST, "every therapist is a member of at least {n} community",
@@ -224,8 +320,24 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 "every approved therapist is available on at least {n} distinct weekdays", (3, 3, 3),
                 _per(T.TherapistAvailability, "therapistId", "dayOfWeek", T.TherapistAvailability.c.isAvailable == sa.true())),
     # tier 2
-    Requirement("client_pre_assessment", "assessments", CLIENT, "every client has {n} completed pre-assessment", (1, 1, 1),
-                _per(T.PreAssessment, "clientId", "id", T.PreAssessment.c.isProcessed == sa.true())),
+    Requirement("client_pre_assessment", "assessments", CLIENT, "every client has at least {n} completed pre-assessments",
+                (1, 1, 1), _per(T.PreAssessment, "clientId", "id", T.PreAssessment.c.isProcessed == sa.true()),
+                from_version=(("2026-02", (2, 2, 2)),)),
+    Requirement("client_journal_entries", "journals", CLIENT, "every client has written at least {n} journal entries",
+                (2, 3, 5), _per(T.JournalEntry, "userId")),
+    Requirement("client_preferences", "preferences", CLIENT, "every client has stated their therapy preferences",
+                (1, 1, 1), _per(T.ClientPreferences, "clientId")),
+    Requirement("community_group_sessions", "group_sessions", COMMUNITY_WITH_THERAPIST,
+                "every community with a therapist member has at least {n} upcoming group session", (1, 1, 2),
+                _upcoming_group_sessions),
+    Requirement("group_session_therapists", "group_sessions", GROUP_SESSION,
+                "every group session has at least {n} therapist who accepted its invitation", (1, 1, 1),
+                _per(T.GroupSessionTherapistInvitations, "sessionId", "therapistId",
+                     T.GroupSessionTherapistInvitations.c.status == "ACCEPTED")),
+    Requirement("group_session_participants", "group_sessions", APPROVED_GROUP_SESSION,
+                "every approved group session has at least {n} registered participants", (2, 3, 4),
+                _per(T.GroupSessionParticipants, "sessionId", "userId",
+                     T.GroupSessionParticipants.c.attendanceStatus != "CANCELLED")),
     Requirement("client_posts", "posts", CLIENT, "every client has written at least {n} posts", (2, 5, 10),
                 _per(P, "userId")),
     Requirement("therapist_posts", "posts", THERAPIST, "every therapist has written at least {n} posts", (2, 2, 2),
@@ -256,17 +368,39 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("therapist_worksheets", "worksheets", APPROVED_THERAPIST,
                 "every approved therapist has created at least {n} worksheets", (3, 3, 8), _per(T.Worksheet, "therapistId")),
     Requirement("client_worksheets", "worksheets", CLIENT_WITH_THERAPIST,
-                "every client with a therapist has at least {n} worksheet", (1, 1, 1), _per(T.Worksheet, "clientId")),
+                "every client with a therapist has at least {n} worksheets", (1, 1, 1), _per(T.Worksheet, "clientId"),
+                from_version=(("2026-02", (4, 4, 4)),)),
     Requirement("client_conversations", "messages", CLIENT, "every client is in at least {n} conversations", (2, 2, 2),
                 _per(T.ConversationParticipant, "userId", "conversationId")),
     Requirement("conversation_messages", "messages", CLIENT_CONVERSATION,
                 "every conversation of a client has at least {n} messages", (5, 5, 5), _per(T.Message, "conversationId")),
+    Requirement("community_reports", "reports", COMMUNITY,
+                "every community has at least {n} reports on its posts and comments", (3, 4, 6), _reports("id")),
+    Requirement("community_report_statuses", "reports", COMMUNITY,
+                "every community has reports in at least {n} statuses (pending, reviewed, dismissed)", (3, 3, 3),
+                _reports("status")),
     # tier 5
     Requirement("therapist_reviews", "reviews", APPROVED_THERAPIST,
                 "every approved therapist has at least {n} review tied to one of their completed meetings", (1, 1, 1),
                 _reviews_per_therapist),
     Requirement("client_notifications", "notifications", CLIENT, "every client has at least {n} notifications", (2, 2, 2),
                 _per(T.Notification, "userId")),
+    Requirement("messages_read", "message_interactions", READ_MESSAGE,
+                "every message but the latest two of its conversation has been read by at least {n} other participant",
+                (1, 1, 1), _per(T.MessageReadReceipt, "messageId", "userId")),
+    Requirement("conversation_reactions", "message_interactions", CLIENT_CONVERSATION,
+                "every conversation of a client has at least {n} reaction", (1, 1, 1), _reactions_per_conversation),
+    Requirement("client_payment_methods", "payments", CLIENT, "every client has at least {n} payment method", (1, 1, 1),
+                _per(T.PaymentMethod, "userId")),
+    Requirement("completed_meeting_payments", "payments", COMPLETED_MEETING,
+                "every completed meeting has at least {n} payment", (1, 1, 1), _per(T.Payment, "meetingId")),
+    Requirement("platform_blocks", "blocks", PLATFORM, "the platform has at least {n} user blocks", (2, 4, 8),
+                _platform_blocks),
+    # tier 6
+    Requirement("client_engagement", "engagement", CLIENT, "every client has an engagement record", (1, 1, 1),
+                _per(T.ClientEngagement, "clientId")),
+    Requirement("therapist_performance", "performance", APPROVED_THERAPIST,
+                "every approved therapist has a performance record", (1, 1, 1), _per(T.TherapistPerformance, "therapistId")),
 )
 
 BY_NAME: dict[str, Requirement] = {r.name: r for r in REQUIREMENTS}

@@ -58,15 +58,25 @@ def create_seed_engine(url: URL) -> Engine:
 
 @dataclass
 class RunMemo:
-    """What one run has learnt about its target, for its later steps (never kept across runs)."""
+    """What one run has learnt about its target, for its later steps (never kept across runs).
+
+    Each fact is kept with the tables it was read from; a step that writes to
+    one of them makes the run forget it (``forget``), so nothing stale is reused.
+    """
 
     # Requirements an enricher surveyed, found nobody short of, and wrote nothing after: their
     # minimum checks need not ask again in this run.
-    met: set[str] = field(default_factory=set)
+    met: dict[str, frozenset[str]] = field(default_factory=dict)
     # Check findings by check name: a stage's checks and the audit summary evaluate each once.
-    findings: dict[str, object] = field(default_factory=dict)
+    findings: dict[str, tuple[object, frozenset[str]]] = field(default_factory=dict)
     # Whether a step has reported the target's schema (its additions) yet.
     schema_noted: bool = False
+
+    def forget(self, tables) -> None:
+        """Drop every fact read from one of ``tables`` (a step has just written to them)."""
+        tables = set(tables)
+        self.met = {k: t for k, t in self.met.items() if not t & tables}
+        self.findings = {k: v for k, v in self.findings.items() if not v[1] & tables}
 
 
 class MentaraDatabase(ConfigurableResource):

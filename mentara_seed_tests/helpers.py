@@ -33,7 +33,7 @@ def run_job(url: str, job: str = "seed_job", mode: str = "medium", anchor: str =
     return defs.resolve_job_def(job).execute_in_process(
         resources={"database": MentaraDatabase(url=url, schema_version=schema),
                    "seed_config": SeedConfig(mode=mode, anchor=anchor, scale=scale)},
-        instance=DagsterInstance.ephemeral(),
+        instance=kwargs.pop("instance", None) or DagsterInstance.ephemeral(),
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         **kwargs,
     )

@@ -25,6 +25,7 @@ def digest(url: str) -> str:
     "insert:Comment",                 # mid-asset: the first batch of comments of the content asset
     "before_commit:enriched_posts",   # mid-enricher: the enricher's rows written, not committed
     "after_commit:tier3",             # between tiers
+    "before_commit:enriched_engagement",  # the last tier: computed records, written and kept up to date
 ])
 def test_a_run_killed_at_any_point_then_rerun_ends_as_an_uninterrupted_run(backend_url, tmp_path, point):
     target_url = backend_url

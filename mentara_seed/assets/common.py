@@ -59,9 +59,10 @@ def run_step(
             failpoint(f"before_commit:{context.asset_key.to_user_string()}")
     failpoint(f"after_commit:{context.asset_key.to_user_string()}")
     note_schema(context.log, database)
+    database.memo.forget({*seeding.added, *seeding.updated})
     if not seeding.added and not seeding.updated:
-        # Nothing written: what this step found nobody short of holds for the rest of the run.
-        database.memo.met.update(name for name, f in seeding.found.items() if f["entities"] == 0)
+        # Nothing written: what this step found nobody short of holds until a later step writes its tables.
+        database.memo.met.update({name: BY_NAME[name].tables for name, f in seeding.found.items() if f["entities"] == 0})
     added = dict(sorted(seeding.added.items()))
     unmet = {name: n for name, n in sorted(seeding.unmet.items()) if n}
     version = database.target.version

@@ -54,14 +54,20 @@ def run_findings(names, database: MentaraDatabase, settings: SeedSettings) -> li
     target, memo = database.target, database.memo
     for name in names:
         if name in MINIMUMS and name not in memo.findings and MINIMUMS[name].name in memo.met:
-            memo.findings[name] = met(MINIMUMS[name], settings.mode, target)
+            memo.findings[name] = (met(MINIMUMS[name], settings.mode, target), reads(name, settings))
     missing = [name for name in names if name not in memo.findings]
 
     def evaluate_one(name: str, conn: Connection) -> Finding:
         return evaluate(name, conn, settings, target)
 
-    memo.findings.update(evaluate_concurrently(missing, evaluate_one, lambda: reading(database)))
-    return [memo.findings[name] for name in names]
+    for name, finding in evaluate_concurrently(missing, evaluate_one, lambda: reading(database)).items():
+        memo.findings[name] = (finding, reads(name, settings))
+    return [memo.findings[name][0] for name in names]
+
+
+def reads(name: str, settings: SeedSettings) -> frozenset[str]:
+    """The tables a check reads (a write to one of them makes its finding stale)."""
+    return MINIMUMS[name].tables if name in MINIMUMS else INTEGRITY[name].tables(settings.anchor)
 
 
 def _description(name: str) -> str:

@@ -19,7 +19,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue
 from sqlalchemy.engine import Connection
 
 from mentara_seed import report_tables
-from mentara_seed.checks.rules import IntegrityRule, tables_of
+from mentara_seed.checks.rules import IntegrityRule
 from mentara_seed.requirements import Requirement
 
 EXAMPLES = 10
@@ -83,15 +83,15 @@ def evaluate_minimum(conn: Connection, requirement: Requirement, mode: str, anch
     violations, missing = conn.execute(
         sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(short.c.missing), 0))
     ).one()
-    table, key, label = requirement.subject.named_by
+    if requirement.subject.named_by is None:
+        named = sa.select(short.c.subject, short.c.subject, short.c.n, short.c.missing)
+    else:
+        table, key, label = requirement.subject.named_by
+        named = sa.select(short.c.subject, label, short.c.n, short.c.missing).select_from(
+            short.outerjoin(table, key == short.c.subject))
     examples = [
         {"id": subject, "name": name, "has": n, "needs": n + gap}
-        for subject, name, n, gap in conn.execute(
-            sa.select(short.c.subject, label, short.c.n, short.c.missing)
-            .select_from(short.outerjoin(table, key == short.c.subject))
-            .order_by(short.c.subject)
-            .limit(EXAMPLES)
-        )
+        for subject, name, n, gap in conn.execute(named.order_by(short.c.subject).limit(EXAMPLES))
     ] if violations else []
     return Finding(requirement.name, "minimum", requirement.describe(mode, target.version), violations, int(missing),
                    examples)
@@ -103,11 +103,14 @@ def met(requirement: Requirement, mode: str, target) -> Finding:
 
 
 def evaluate_rule(conn: Connection, rule: IntegrityRule, anchor: dt.datetime, target) -> Finding:
-    statement = rule.offenders(anchor)
-    missing_tables = sorted(t for t in tables_of(statement) if not target.has(t))
+    missing_tables = sorted(t for t in rule.tables(anchor) if not target.has(t))
     if missing_tables:
         return not_applicable(rule.name, "integrity", missing_tables, target.version)
-    offenders = statement.subquery()
+    if rule.find is not None:
+        found = sorted(rule.find(conn, anchor))
+        examples = [{"id": row_id, "name": label} for row_id, label in found[:EXAMPLES]]
+        return Finding(rule.name, "integrity", rule.description, len(found), 0, examples)
+    offenders = rule.offenders(anchor).subquery()
     violations = conn.execute(sa.select(sa.func.count()).select_from(offenders)).scalar_one()
     columns = list(offenders.c)
     examples = [

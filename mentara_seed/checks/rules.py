@@ -8,12 +8,17 @@ older Mentara version's) does not apply there.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
+from mentara_seed import contract, metrics
 from mentara_seed.contract import MEETING_OPEN
+from mentara_seed.generate import assessments
+from mentara_seed.generate.keys import made_by_seeder
 from mentara_seed.generate.text import WEEKDAYS
 from mentara_seed.requirements import community_posts, tables_of
 from mentara_seed.schema import tables as T
@@ -23,12 +28,19 @@ __all__ = ["RULES", "IntegrityRule", "tables_of"]
 
 @dataclass(frozen=True)
 class IntegrityRule:
-    """A rule every row must respect: ``offenders(anchor)`` selects ``(id, label)`` of violating rows."""
+    """A rule every row must respect. ``offenders(anchor)`` selects ``(id, label)`` of the violating
+    rows; where SQL cannot say it (a score recomputed from answers), ``find(conn, anchor)`` lists them
+    from grouped reads of the tables in ``reads``."""
 
     name: str
     asset: str
     description: str
-    offenders: Callable[[dt.datetime], sa.Select]
+    offenders: Callable[[dt.datetime], sa.Select] | None = None
+    find: Callable[[Connection, dt.datetime], list[tuple[str, str]]] | None = None
+    reads: tuple[str, ...] = ()
+
+    def tables(self, anchor: dt.datetime) -> frozenset[str]:
+        return frozenset(self.reads) if self.find is not None else tables_of(self.offenders(anchor))
 
 U = T.User
 
@@ -156,6 +168,238 @@ def _timestamp_rule(asset: str, tables: tuple[sa.Table, ...], dated: tuple[sa.Ta
     return IntegrityRule(f"{asset}_timestamps_valid", asset, f"{names}: {what}", _timestamps(tables, dated))
 
 
+# -- the rest of the product -----------------------------------------------------------------------
+def _own(id_column):
+    return made_by_seeder(id_column)
+
+
+def moderators_not_listing_their_communities(conn: Connection, _: dt.datetime) -> list[tuple[str, str]]:
+    """The seeder's moderators whose assignedCommunities is not exactly their assignments."""
+    M, MC = T.Moderator, T.ModeratorCommunity
+    assigned: dict[str, list[str]] = {}
+    for moderator_id, community_id in conn.execute(sa.select(MC.c.moderatorId, MC.c.communityId)
+                                                   .order_by(MC.c.moderatorId, MC.c.communityId)):
+        assigned.setdefault(moderator_id, []).append(community_id)
+    out = []
+    for moderator_id, listed in conn.execute(sa.select(M.c.userId, M.c.assignedCommunities).where(_own(M.c.userId))):
+        listed = json.loads(listed) if isinstance(listed, str) else listed
+        if listed != assigned.get(moderator_id, []):
+            out.append((moderator_id, f"lists {len(listed or [])}, moderates {len(assigned.get(moderator_id, []))}"))
+    return out
+
+
+def assessments_scored_unlike_the_app(conn: Connection, _: dt.datetime) -> list[tuple[str, str]]:
+    """Pre-assessments whose answers are not 201 values the checklist offers, or whose scores and
+    severities are not what the app computes from them."""
+    P = T.PreAssessment
+    out = []
+    for row in conn.execute(sa.select(P.c.id, P.c.answers, P.c.scores, P.c.severityLevels)):
+        answers = row.answers if isinstance(row.answers, list) else json.loads(row.answers or "null")
+        if not isinstance(answers, list) or len(answers) != assessments.ANSWERS or any(
+                not isinstance(a, int) or not 0 <= a <= 10 for a in answers):
+            out.append((row.id, "answers are not 201 whole numbers from 0 to 10"))
+            continue
+        scores, severities = assessments.score(answers)
+        if (row.scores, row.severityLevels) != (scores, severities):
+            out.append((row.id, "scores or severities differ from the answers'"))
+    return out
+
+
+def chatbot_assessments_not_from_their_session(_: dt.datetime) -> sa.Select:
+    P, C = T.PreAssessment, T.ChatbotSession
+    linked = sa.exists().where(C.c.id == P.c.chatbotSessionId, C.c.clientId == P.c.clientId, C.c.isComplete == sa.true())
+    return sa.select(P.c.id, P.c.assessmentMethod).where(sa.or_(
+        sa.and_(P.c.assessmentMethod == "CHATBOT", ~linked),
+        sa.and_(P.c.chatbotSessionId.is_not(None), P.c.assessmentMethod != "CHATBOT"),
+    ))
+
+
+def chatbot_sessions_inconsistent(anchor: dt.datetime) -> sa.Select:
+    C = T.ChatbotSession
+    return sa.select(C.c.id, C.c.sessionId).where(sa.or_(
+        sa.and_(C.c.userId.is_not(None), C.c.clientId.is_not(None), C.c.userId != C.c.clientId),
+        C.c.isComplete != C.c.completedAt.is_not(None),
+        C.c.completedAt < C.c.startedAt, C.c.lastActivity < C.c.startedAt, C.c.startedAt > anchor,
+    ))
+
+
+def chatbot_messages_outside_their_session(anchor: dt.datetime) -> sa.Select:
+    Msg, C = T.ChatbotMessage, T.ChatbotSession
+    return (sa.select(Msg.c.id, Msg.c.role).join(C, C.c.id == Msg.c.sessionId)
+            .where(sa.or_(Msg.c.timestamp < C.c.startedAt, Msg.c.timestamp > anchor)))
+
+
+def journals_not_by_clients(_: dt.datetime) -> sa.Select:
+    J = T.JournalEntry
+    return sa.select(J.c.id, _email(J.c.userId)).where(~sa.exists().where(T.Client.c.userId == J.c.userId))
+
+
+def preferences_outside_the_apps_values(_: dt.datetime) -> sa.Select:
+    CP = T.ClientPreferences
+
+    def outside(column, values):
+        return sa.and_(column.is_not(None), column.not_in(values))
+
+    return sa.select(CP.c.id, CP.c.clientId).where(sa.or_(
+        outside(CP.c.genderPreference, ("no-preference", "male", "female", "non-binary")),
+        outside(CP.c.agePreference, ("no-preference", "younger", "similar", "older")),
+        outside(CP.c.sessionFormat, ("in-person", "video", "phone", "no-preference")),
+        outside(CP.c.sessionFrequency, ("weekly", "bi-weekly", "monthly", "as-needed")),
+        outside(CP.c.budgetRange, contract.BUDGET_RANGES),
+    ))
+
+
+G, INV, PART = T.GroupTherapySessions, T.GroupSessionTherapistInvitations, T.GroupSessionParticipants
+
+
+def group_sessions_not_by_their_moderator(_: dt.datetime) -> sa.Select:
+    MC = T.ModeratorCommunity
+    return sa.select(G.c.id, G.c.title).where(
+        ~sa.exists().where(MC.c.moderatorId == G.c.createdById, MC.c.communityId == G.c.communityId))
+
+
+def facilitators_not_therapist_members(_: dt.datetime) -> sa.Select:
+    return (sa.select(INV.c.id, _email(INV.c.therapistId)).join(G, G.c.id == INV.c.sessionId)
+            .where(~_is_member(INV.c.therapistId, G.c.communityId)))
+
+
+def participants_not_members(_: dt.datetime) -> sa.Select:
+    return (sa.select(PART.c.id, _email(PART.c.userId)).join(G, G.c.id == PART.c.sessionId)
+            .where(~_is_member(PART.c.userId, G.c.communityId)))
+
+
+def group_sessions_inconsistent(_: dt.datetime) -> sa.Select:
+    """Approved but a facilitator has not accepted, over capacity, or cancelled without a date."""
+    pending = sa.exists().where(INV.c.sessionId == G.c.id, INV.c.status != "ACCEPTED")
+    registered = (sa.select(sa.func.count()).where(PART.c.sessionId == G.c.id).scalar_subquery())
+    return sa.select(G.c.id, G.c.title).where(sa.or_(
+        sa.and_(G.c.status == "APPROVED", pending),
+        registered > G.c.maxParticipants,
+        sa.and_(G.c.status == "CANCELLED", G.c.cancelledAt.is_(None)),
+    ))
+
+
+def _report_community_and_author():
+    """(report id, reporter, community, author, content createdAt) of every report on a post or comment."""
+    R, CommentPost = T.Report, T.Post.alias("reported_comment_post")
+    on_posts = (sa.select(R.c.id, R.c.reporterId, T.RoomGroup.c.communityId, T.Post.c.userId.label("author"),
+                          T.Post.c.createdAt.label("content_created"), R.c.createdAt)
+                .join(T.Post, T.Post.c.id == R.c.postId).join(T.Room, T.Room.c.id == T.Post.c.roomId)
+                .join(T.RoomGroup, T.RoomGroup.c.id == T.Room.c.roomGroupId))
+    on_comments = (sa.select(R.c.id, R.c.reporterId, T.RoomGroup.c.communityId, T.Comment.c.userId.label("author"),
+                             T.Comment.c.createdAt.label("content_created"), R.c.createdAt)
+                   .join(T.Comment, T.Comment.c.id == R.c.commentId)
+                   .join(CommentPost, CommentPost.c.id == T.Comment.c.postId)
+                   .join(T.Room, T.Room.c.id == CommentPost.c.roomId)
+                   .join(T.RoomGroup, T.RoomGroup.c.id == T.Room.c.roomGroupId))
+    return sa.union_all(on_posts, on_comments).subquery()
+
+
+def reports_not_by_members(_: dt.datetime) -> sa.Select:
+    r = _report_community_and_author()
+    return sa.select(r.c.id, _email(r.c.reporterId)).where(sa.or_(
+        ~_is_member(r.c.reporterId, r.c.communityId), r.c.reporterId == r.c.author))
+
+
+def reports_before_their_content(_: dt.datetime) -> sa.Select:
+    r = _report_community_and_author()
+    return sa.select(r.c.id, _email(r.c.reporterId)).where(r.c.createdAt <= r.c.content_created)
+
+
+def reports_malformed(_: dt.datetime) -> sa.Select:
+    """A report names exactly one target, and a post or comment report one of the reasons the app offers."""
+    R = T.Report
+    targets = sum(sa.case((column.is_not(None), 1), else_=0) for column in (R.c.postId, R.c.commentId, R.c.reportedUserId))
+    return sa.select(R.c.id, R.c.reason).where(sa.or_(
+        targets != 1,
+        sa.and_(R.c.reportedUserId.is_(None), R.c.reason.not_in(contract.CONTENT_REPORT_REASONS)),
+    ))
+
+
+Msg, RR, RX, CP_ = T.Message, T.MessageReadReceipt, T.MessageReaction, T.ConversationParticipant
+
+
+def _participant(user_col, conversation_col):
+    return sa.exists().where(CP_.c.userId == user_col, CP_.c.conversationId == conversation_col)
+
+
+def receipts_not_by_other_participants(_: dt.datetime) -> sa.Select:
+    return (sa.select(RR.c.id, _email(RR.c.userId)).join(Msg, Msg.c.id == RR.c.messageId)
+            .where(sa.or_(RR.c.userId == Msg.c.senderId, ~_participant(RR.c.userId, Msg.c.conversationId))))
+
+
+def receipts_out_of_time(anchor: dt.datetime) -> sa.Select:
+    return (sa.select(RR.c.id, _email(RR.c.userId)).join(Msg, Msg.c.id == RR.c.messageId)
+            .where(sa.or_(RR.c.readAt < Msg.c.createdAt, RR.c.readAt > anchor)))
+
+
+def reactions_not_by_other_participants(anchor: dt.datetime) -> sa.Select:
+    return (sa.select(RX.c.id, RX.c.emoji).join(Msg, Msg.c.id == RX.c.messageId).where(sa.or_(
+        RX.c.userId == Msg.c.senderId, ~_participant(RX.c.userId, Msg.c.conversationId),
+        RX.c.createdAt < Msg.c.createdAt, RX.c.createdAt > anchor, RX.c.emoji.not_in(contract.REACTIONS))))
+
+
+def payments_not_for_the_pairs_completed_meeting(_: dt.datetime) -> sa.Select:
+    PAY, M = T.Payment, T.Meeting
+    tied = sa.exists().where(M.c.id == PAY.c.meetingId, M.c.status == "COMPLETED", M.c.clientId == PAY.c.clientId,
+                             M.c.therapistId == PAY.c.therapistId)
+    return sa.select(PAY.c.id, PAY.c.status).where(~tied)
+
+
+def payments_not_at_the_rate(_: dt.datetime) -> sa.Select:
+    """The seeder's payments cost the therapist's hourly rate for the session's length."""
+    PAY, M, Th = T.Payment, T.Meeting, T.Therapist
+    price = sa.func.round(sa.cast(Th.c.hourlyRate * M.c.duration, sa.Numeric(14, 4)) / 60, 2)
+    return (sa.select(PAY.c.id, PAY.c.amount).join(M, M.c.id == PAY.c.meetingId).join(Th, Th.c.userId == M.c.therapistId)
+            .where(_own(PAY.c.id), sa.func.abs(PAY.c.amount - price) > 0.005))
+
+
+def payments_inconsistent(_: dt.datetime) -> sa.Select:
+    """A failed payment says when and why; a completed or refunded one when it went through; the method is the payer's."""
+    PAY, PM = T.Payment, T.PaymentMethod
+    foreign_method = sa.and_(PAY.c.paymentMethodId.is_not(None), ~sa.exists().where(
+        PM.c.id == PAY.c.paymentMethodId, PM.c.userId == PAY.c.clientId))
+    return sa.select(PAY.c.id, PAY.c.status).where(sa.or_(
+        sa.and_(PAY.c.status == "FAILED", sa.or_(PAY.c.failedAt.is_(None), PAY.c.failureReason.is_(None))),
+        sa.and_(PAY.c.status.in_(("COMPLETED", "REFUNDED")), PAY.c.processedAt.is_(None)),
+        foreign_method,
+    ))
+
+
+def several_default_methods(_: dt.datetime) -> sa.Select:
+    PM = T.PaymentMethod
+    return (sa.select(PM.c.userId, sa.func.count().label("n")).where(PM.c.isDefault == sa.true())
+            .group_by(PM.c.userId).having(sa.func.count() > 1))
+
+
+def blocks_not_allowed(_: dt.datetime) -> sa.Select:
+    B, CT = T.UserBlock, T.ClientTherapist
+    in_therapy = sa.exists().where(sa.or_(
+        sa.and_(CT.c.clientId == B.c.blockerId, CT.c.therapistId == B.c.blockedId),
+        sa.and_(CT.c.clientId == B.c.blockedId, CT.c.therapistId == B.c.blockerId)))
+    return sa.select(B.c.id, _email(B.c.blockerId)).where(sa.or_(B.c.blockerId == B.c.blockedId, in_therapy))
+
+
+def _snapshots_differ(table: sa.Table, key: str, compute, fields):
+    def find(conn: Connection, anchor: dt.datetime) -> list[tuple[str, str]]:
+        figures = compute(conn, anchor)
+        out = []
+        for row in conn.execute(sa.select(table).where(_own(table.c.id))).mappings():
+            computed = figures.get(row[key])
+            wrong = [f for f in fields if computed is None or metrics.differs(row[f], computed[f])]
+            if wrong:
+                out.append((row["id"], ", ".join(wrong)))
+        return out
+    return find
+
+
+def _dated_only(asset: str, table: sa.Table, column: str = "createdAt") -> IntegrityRule:
+    """A table whose rows have a creation moment and no updatedAt: dated at or before the anchor."""
+    key = next(iter(table.primary_key.columns))
+    return IntegrityRule(f"{asset}_timestamps_valid", asset, f"{table.name}: dated at or before the anchor",
+                         lambda anchor: sa.select(key, sa.literal(table.name)).where(table.c[column] > anchor))
+
+
 RULES: tuple[IntegrityRule, ...] = (
     IntegrityRule("posts_written_by_members", "enriched_posts",
                   "posts are written by members of the community that owns the room", posts_by_non_members),
@@ -205,4 +449,86 @@ RULES: tuple[IntegrityRule, ...] = (
     _timestamp_rule("enriched_messages", (T.Message, T.Conversation), dated=(T.Message, T.Conversation)),
     _timestamp_rule("enriched_reviews", (T.Review,), dated=(T.Review,)),
     _timestamp_rule("enriched_notifications", (T.Notification,), dated=(T.Notification,)),
+    # moderators
+    IntegrityRule("moderators_list_their_communities", "enriched_moderators",
+                  "a seeded moderator's assignedCommunities lists exactly the communities assigned to them",
+                  find=moderators_not_listing_their_communities, reads=("Moderator", "ModeratorCommunity")),
+    # pre-assessments and the chatbot
+    IntegrityRule("pre_assessments_scored_as_the_app_scores", "enriched_assessments",
+                  "answers are 201 values from 0 to 10, and scores and severities are what the app computes from them",
+                  find=assessments_scored_unlike_the_app, reads=("PreAssessment",)),
+    IntegrityRule("chatbot_assessments_from_their_session", "enriched_assessments",
+                  "a CHATBOT pre-assessment links a completed chatbot session of the same client, and only it links one",
+                  chatbot_assessments_not_from_their_session),
+    IntegrityRule("chatbot_sessions_consistent", "enriched_chatbot",
+                  "a chatbot session belongs to its user, is complete exactly when it has ended, and ends after it starts",
+                  chatbot_sessions_inconsistent),
+    IntegrityRule("chatbot_messages_within_their_session", "enriched_chatbot",
+                  "chatbot messages are sent after their session started, before the anchor",
+                  chatbot_messages_outside_their_session),
+    _timestamp_rule("enriched_chatbot", (T.ChatbotSession,), dated=(T.ChatbotSession,)),
+    # journals and preferences
+    IntegrityRule("journals_written_by_clients", "enriched_journals", "journal entries are written by clients",
+                  journals_not_by_clients),
+    _timestamp_rule("enriched_journals", (T.JournalEntry,), dated=(T.JournalEntry,)),
+    IntegrityRule("preferences_in_the_apps_values", "enriched_preferences",
+                  "client preferences use the values of the app's onboarding form", preferences_outside_the_apps_values),
+    _timestamp_rule("enriched_preferences", (T.ClientPreferences,), dated=(T.ClientPreferences,)),
+    # group therapy
+    IntegrityRule("group_sessions_created_by_a_community_moderator", "enriched_group_sessions",
+                  "a group session is created by a moderator of its community", group_sessions_not_by_their_moderator),
+    IntegrityRule("group_session_facilitators_are_members", "enriched_group_sessions",
+                  "invited therapists are members of the session's community", facilitators_not_therapist_members),
+    IntegrityRule("group_session_participants_are_members", "enriched_group_sessions",
+                  "group session participants are members of the session's community", participants_not_members),
+    IntegrityRule("group_sessions_consistent", "enriched_group_sessions",
+                  "an approved session's facilitators all accepted, participants fit its capacity, a cancelled one says when",
+                  group_sessions_inconsistent),
+    _timestamp_rule("enriched_group_sessions", (G, INV, PART)),
+    # moderation
+    IntegrityRule("reports_by_members", "enriched_reports",
+                  "post and comment reports come from members of the post's community, not from its author",
+                  reports_not_by_members),
+    IntegrityRule("reports_after_their_content", "enriched_reports", "reports are made after the content they report",
+                  reports_before_their_content),
+    IntegrityRule("reports_well_formed", "enriched_reports",
+                  "a report names exactly one post, comment or user, and a content report one of the app's reasons",
+                  reports_malformed),
+    _timestamp_rule("enriched_reports", (T.Report,), dated=(T.Report,)),
+    # message interactions
+    IntegrityRule("read_receipts_by_other_participants", "enriched_message_interactions",
+                  "messages are read by participants of their conversation other than the sender",
+                  receipts_not_by_other_participants),
+    IntegrityRule("read_receipts_after_the_message", "enriched_message_interactions",
+                  "a message is read after it was sent, before the anchor", receipts_out_of_time),
+    IntegrityRule("reactions_by_other_participants", "enriched_message_interactions",
+                  "reactions are the messenger's emoji, from participants other than the sender, after the message",
+                  reactions_not_by_other_participants),
+    # payments
+    IntegrityRule("payments_for_the_pairs_completed_meeting", "enriched_payments",
+                  "a payment belongs to a COMPLETED meeting of the same client and therapist",
+                  payments_not_for_the_pairs_completed_meeting),
+    IntegrityRule("payments_at_the_therapists_rate", "enriched_payments",
+                  "a seeded payment is the therapist's hourly rate for the session's length", payments_not_at_the_rate),
+    IntegrityRule("payments_consistent", "enriched_payments",
+                  "a failed payment says when and why, a completed or refunded one when it went through, "
+                  "and the method is the payer's", payments_inconsistent),
+    IntegrityRule("one_default_payment_method", "enriched_payments", "a user has at most one default payment method",
+                  several_default_methods),
+    _timestamp_rule("enriched_payments", (T.Payment, T.PaymentMethod), dated=(T.Payment, T.PaymentMethod)),
+    # blocks
+    IntegrityRule("blocks_allowed", "enriched_blocks",
+                  "nobody blocks themselves, and no block stands between a client and their own therapist",
+                  blocks_not_allowed),
+    _dated_only("enriched_blocks", T.UserBlock),
+    # computed records
+    IntegrityRule("engagement_matches_activity", "enriched_engagement",
+                  "a seeded engagement record has the figures the app computes from the client's activity",
+                  find=_snapshots_differ(T.ClientEngagement, "clientId", metrics.engagement, metrics.ENGAGEMENT_FIELDS),
+                  reads=("ClientEngagement", "JournalEntry", "Worksheet", "Meeting", "Review")),
+    IntegrityRule("performance_matches_activity", "enriched_performance",
+                  "a seeded performance record has the figures the app computes from the therapist's activity",
+                  find=_snapshots_differ(T.TherapistPerformance, "therapistId", metrics.performance,
+                                         metrics.PERFORMANCE_FIELDS),
+                  reads=("TherapistPerformance", "JournalEntry", "Worksheet", "Meeting", "Message")),
 )

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import bcrypt
 
-from mentara_seed.generate import text
+from mentara_seed.generate import assessments, text
 from mentara_seed.generate.keys import Stream, id_fraction, seed_id
 from mentara_seed.seeding import Seeding
 
@@ -77,11 +77,13 @@ def user(s: Seeding, user_id: str, role: str, ordinal: int, account: tuple[str, 
     }
 
 
-def client_profile(s: Seeding, user_id: str) -> dict:
+def client_profile(s: Seeding, user_id: str, birth_date: dt.datetime | None = None) -> dict:
+    """A client profile; on the current schema with the birthdate, city and country onboarding asks for."""
     rng = s.rng("client", user_id)
     created = s.days_before(rng, 400, 420)
     return {"userId": user_id, "hasSeenTherapistRecommendations": rng.random() < 0.6,
-            "createdAt": created, "updatedAt": created}
+            "createdAt": created, "updatedAt": created,
+            "birthdate": birth_date, "city": rng.choice(text.pools()["city"]), "country": "Philippines"}
 
 
 def admin_profile(s: Seeding, user_id: str, ordinal: int) -> dict:
@@ -257,18 +259,26 @@ def worksheet(s: Seeding, rng: Stream, worksheet_id: str, client_id: str, therap
                    "feedback": rng.choice(text.WORKSHEET_FEEDBACK) if status == "REVIEWED" else None}
 
 
-def pre_assessment(s: Seeding, client_id: str) -> dict:
-    """A completed (processed) pre-assessment; one per client."""
-    rng = s.rng("pre_assessment", client_id)
-    created = s.days_before(rng, 300, 400)
-    scores = {scale: rng.randint(0, 27) for scale in text.ASSESSMENT_SCALES}
-    severity = {scale: text.SEVERITIES[min(score // 6, 4)] for scale, score in scores.items()}
-    return {"id": seed_id("pre_assessment", client_id), "createdAt": created,
-            "updatedAt": created + dt.timedelta(minutes=5), "clientId": client_id,
-            "answers": {scale: [rng.randint(0, 3) for _ in range(9)] for scale in text.ASSESSMENT_SCALES},
-            "scores": scores, "severityLevels": severity,
-            "aiEstimate": {"primaryConcern": max(scores, key=scores.get), "confidence": round(rng.uniform(0.55, 0.95), 2)},
-            "isProcessed": True, "processedAt": created + dt.timedelta(minutes=5)}
+def pre_assessment(s: Seeding, assessment_id: str, client_id: str, topics, created: dt.datetime, ordinal: int = 0,
+                   chatbot: dict | None = None) -> dict:
+    """A completed (processed) pre-assessment: 201 answers drawn for the client's concerns (their
+    communities' topics), scored and labelled as the API does. A later one (``ordinal`` > 0) finds
+    the client a little better; one from a ``chatbot`` session carries its answers and insights."""
+    rng = s.rng("pre_assessment", assessment_id)
+    answers = assessments.draw_answers(rng, assessments.concerns_of(topics), shift=-0.1 * ordinal)
+    if chatbot is not None:
+        for key, values in chatbot["collectedAnswers"].items():
+            block = assessments.BY_KEY.get(key)
+            if block is not None and len(values) == block.items:
+                answers[block.start:block.start + block.items] = values
+    scores, severities = assessments.score(answers)
+    processed = created + dt.timedelta(minutes=rng.randint(1, 6))
+    return {"id": assessment_id, "createdAt": created, "updatedAt": processed, "clientId": client_id,
+            "answers": answers, "scores": scores, "severityLevels": severities,
+            "aiEstimate": assessments.ai_estimate(rng, scores), "isProcessed": True, "processedAt": processed,
+            "assessmentMethod": "CHATBOT" if chatbot else "CHECKLIST",
+            "chatbotSessionId": chatbot["id"] if chatbot else None,
+            "conversationInsights": chatbot["conversationInsights"] if chatbot else None}
 
 
 def review(s: Seeding, client_id: str, therapist_id: str, meeting_id: str, meeting_end: dt.datetime) -> dict:

@@ -41,6 +41,20 @@ def counted(s: Seeding, column) -> dict[str, int]:
     return s.counts(sa.select(column, sa.func.count()).group_by(column))
 
 
+def community_topics(s: Seeding) -> dict[str, str | None]:
+    """``{community id: topic}`` (None for a community the seeder did not name)."""
+    from mentara_seed.generate.text import topic_of
+
+    return {cid: topic_of(name) for cid, name in s.rows(sa.select(T.Community.c.id, T.Community.c.name))}
+
+
+def topics_by_user(s: Seeding) -> dict[str, list[str]]:
+    """The topics of each user's communities, sorted."""
+    topics = community_topics(s)
+    return {user: sorted({topics[c] for c in communities if topics.get(c)})
+            for user, communities in communities_by_user(s).items()}
+
+
 def members_by_community(s: Seeding) -> dict[str, list[str]]:
     return _listed(s, T.Membership.c.communityId, T.Membership.c.userId)
 

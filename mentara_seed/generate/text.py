@@ -190,5 +190,68 @@ def comment(rng: Stream) -> str:
     return fill(rng.choice(COMMENTS), rng)
 
 
+def topic_of(name: str | None) -> str | None:
+    """The topic of a community, from the name the seeder gives it (None for others' communities)."""
+    for topic in (*ILLNESS_TOPICS, *GENERAL_TOPICS):
+        if name and name.startswith(topic):
+            return topic
+    return None
+
+
 def community_slug(name: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-").replace("--", "-")
+
+
+# -- journal entries (first person, plain text, as the app renders them) ---------------------------
+JOURNAL_OPENINGS = (
+    "Today was {quality}.", "Woke up feeling {feeling} again.", "Quick check-in before bed.",
+    "Writing this on my lunch break.", "Long day, but I want to get this down.", "Rainy morning in {city}.",
+    "Sunday evening thoughts.", "Small note to future me.",
+)
+JOURNAL_QUALITIES = ("a mixed day", "harder than I expected", "surprisingly okay", "a good day, honestly",
+                     "exhausting", "calmer than last week", "a bit of a rollercoaster")
+JOURNAL_TOPIC_LINES = {
+    "Anxiety": ("My chest felt tight during the team meeting, so I counted my breaths until it eased.",
+                "I noticed I was replaying a conversation from yesterday and reminded myself it went fine.",
+                "I rated my worry a 7 in the morning and a 4 by evening."),
+    "Depression": ("Getting out of bed took everything, but I made breakfast and opened the curtains.",
+                   "I texted my sister back instead of leaving it for another day.",
+                   "Felt flat most of the afternoon; a short walk helped a little."),
+    "ADHD": ("Tried the timer trick: 25 minutes on the report, then a break. Finished two sections.",
+             "Forgot my keys twice, laughed about it instead of spiralling.",
+             "Wrote tomorrow's three priorities on a sticky note before logging off."),
+    "Insomnia": ("Fell asleep around 1 a.m. again. Going to keep the phone out of the bedroom tonight.",
+                 "Slept almost seven hours! Kept to the same wake-up time like we planned.",
+                 "Lay awake thinking about work, got up and read for twenty minutes like my therapist suggested."),
+    "Burnout": ("Closed the laptop at six for the first time this month.",
+                "Said no to an extra project and the world did not end.",
+                "Felt the Sunday dread creeping in, so I planned something small to look forward to on Monday."),
+    "Panic Disorder": ("Had a wave of panic on the jeepney; named five things I could see until it passed.",
+                       "No panic attacks this week. Writing that down so I remember it."),
+    "Social Anxiety": ("Said hello to a new officemate first. Hands were shaking, but I did it.",
+                       "Skipped the group lunch, then joined for coffee after. Small win."),
+    "Grief and Loss": ("Cooked Lola's adobo recipe today. Cried a little, smiled a lot.",
+                       "The first anniversary is coming up and I feel it in my shoulders."),
+}
+JOURNAL_GENERAL_LINES = (
+    "I used {strategy} when things got heavy and it helped a bit.",
+    "Grateful for: my morning coffee, a kind message from a friend, and finishing my to-do list.",
+    "Noticing I feel {feeling} {situation}; writing it down makes it smaller.",
+    "Therapy homework: catch one unhelpful thought and rewrite it. Mine was 'I always mess up'.",
+    "Drank more water and less coffee today. Small steps.",
+    "I want to be gentler with myself this week.",
+)
+JOURNAL_CLOSINGS = ("Tomorrow I'll try again.", "Bed early tonight.", "Proud of myself for today.",
+                    "Will bring this up in my next session.", "That's all for now.", "")
+
+
+def journal_entry(rng: Stream, topics, city: str) -> str:
+    """A few first-person lines: an opening, one or two about the writer's concerns, a closing."""
+    lines = [rng.choice(JOURNAL_OPENINGS).format(quality=rng.choice(JOURNAL_QUALITIES), feeling=rng.choice(FEELINGS),
+                                                 city=city)]
+    topical = [line for topic in topics for line in JOURNAL_TOPIC_LINES.get(topic, ())]
+    for _ in range(rng.randint(1, 2)):
+        lines.append(fill(rng.choice(topical), rng) if topical and rng.random() < 0.7
+                     else fill(rng.choice(JOURNAL_GENERAL_LINES), rng))
+    closing = rng.choice(JOURNAL_CLOSINGS)
+    return " ".join(dict.fromkeys(lines + ([closing] if closing else [])))

@@ -80,11 +80,15 @@ def generate_therapy(s: Seeding) -> None:
     )
 
     assessed = set(s.scalars(sa.select(T.PreAssessment.c.clientId)))
-    s.insert(T.PreAssessment, (
-        rows.pre_assessment(s, client_id)
-        for client_id in state.ids(s, T.Client.c.userId)
-        if client_id not in assessed and unit("pre_assessment", client_id) < v.assessment_rate
-    ))
+    due = [c for c in state.ids(s, T.Client.c.userId)
+           if c not in assessed and unit("pre_assessment", c) < v.assessment_rate]
+    if due:
+        topics = state.topics_by_user(s)
+        s.insert(T.PreAssessment, (
+            rows.pre_assessment(s, seed_id("pre_assessment", c), c, topics.get(c, ()),
+                                s.days_before(s.rng("pre_assessment_date", c), 300, 400))
+            for c in due
+        ))
 
     add_reviews(s, pairs)
 

@@ -57,7 +57,9 @@ def generate_users(s: Seeding) -> None:
         elif role == "moderator":
             profiles = [rows.moderator_profile(s, user_id) for _, user_id in missing]
         elif role == "client":
-            profiles = [rows.client_profile(s, user_id) for _, user_id in missing]
+            born = dict(s.rows(sa.select(T.User.c.id, T.User.c.birthDate)
+                               .where(s.one_of(T.User.c.id, [user_id for _, user_id in missing])))) if missing else {}
+            profiles = [rows.client_profile(s, user_id, born.get(user_id)) for _, user_id in missing]
         else:
             admins = sorted(s.scalars(sa.select(T.Admin.c.userId)))
             profiles = [rows.therapist_profile(s, user_id, rows.therapist_status(k), admins) for k, user_id in missing]
