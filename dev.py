@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -90,6 +91,24 @@ def lock_disagreements(pyproject: Path = ROOT / "pyproject.toml", lock: Path = L
     return problems
 
 
+PRISMA_HARNESS = ROOT / "mentara_seed_tests" / "prisma_client"
+
+
+def ensure_prisma_harness() -> None:
+    """Install the Prisma client test's Node packages (npm ci), when npm is there and the lock changed."""
+    npm = shutil.which("npm")
+    if npm is None:
+        print("note: no npm on PATH; the Prisma client tests will be skipped", file=sys.stderr)
+        return
+    lock = PRISMA_HARNESS / "package-lock.json"
+    stamp = PRISMA_HARNESS / "node_modules" / f".installed-{hashlib.sha256(lock.read_bytes()).hexdigest()[:16]}"
+    if stamp.exists():
+        return
+    print("Installing the Prisma client test's packages (npm ci) ...", flush=True)
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=PRISMA_HARNESS, check=True)
+    stamp.touch()
+
+
 def _answers(url: str | None) -> bool:
     """Whether the Postgres server of ``url`` (the local default when None) accepts connections."""
     parts = urlsplit(url or "postgresql://127.0.0.1:5432")
@@ -145,6 +164,7 @@ def main(args: list[str]) -> int:
         return run([str(BIN / "dagster"), "job", "execute", "-m", "mentara_seed.definitions", "-j", "seed_job", *rest],
                    dagster_env())
     if command == "test":
+        ensure_prisma_harness()
         return run([str(BIN / "python"), "-m", "pytest", "-n", "2", *rest])
     if command == "lint":
         return run([str(BIN / "ruff"), "check", ".", *rest])
