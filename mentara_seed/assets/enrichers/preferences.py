@@ -46,7 +46,8 @@ def enrich_preferences(s: Seeding) -> None:
         approaches = approaches or rng.sample(contract.PREFERENCE_APPROACHES, rng.randint(1, 2))
         languages = sorted({lang.lower() for lang in (therapist.languages or [])} & set(contract.PREFERENCE_LANGUAGES)) \
             if therapist else []
-        times = [part for part, _ in hours[client_id].most_common(2)] or [rng.choice(("morning", "afternoon", "evening"))]
+        # Most frequent first, ties by name: rows come back in no fixed order, so neither may Counter's.
+        times = [part for part, _ in sorted(hours[client_id].items(), key=lambda kv: (-kv[1], kv[0]))[:2]] or [rng.choice(("morning", "afternoon", "evening"))]
         if rng.random() < 0.3:
             times.append("weekends")
         if therapist is None:
