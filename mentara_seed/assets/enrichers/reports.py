@@ -40,7 +40,7 @@ def enrich_reports(s: Seeding) -> None:
     dated after the content; a resolved report is dated at its resolution."""
     count_needs = s.needs(BY_NAME["community_reports"])
     status_needs = s.needs(BY_NAME["community_report_statuses"])
-    needs = {c: max(count_needs.get(c, 0), status_needs.get(c, 0)) for c in {*count_needs, *status_needs}}
+    needs = {c: max(count_needs.get(c, 0), status_needs.get(c, 0)) for c in sorted({*count_needs, *status_needs})}
     if not needs:
         return
     view = state.View(s)
