@@ -58,3 +58,47 @@ APPROACH_SLUGS = {
 def budget_for(hourly_rate) -> str:
     """The narrowest budget range whose ceiling the rate fits under."""
     return next(name for name, ceiling in BUDGET_CEILINGS if float(hourly_rate or 0) <= ceiling)
+
+
+# -- availability (booking/services/availability-validator.service.ts, slot-generator.service.ts) -----
+# The weekday as JavaScript's getDay on the API's UTC clock: "0" is Sunday.
+WEEKDAYS = tuple(str(day) for day in range(7))
+# Windows are "HH:MM" strings compared as text (so zero-padded), on the slot grid's half hours;
+# 23:59 is the latest end the validator allows.
+HALF_HOURS = tuple(f"{h:02d}:{m:02d}" for h in range(24) for m in (0, 30))
+WINDOW_ENDS = (*HALF_HOURS[1:], "23:59")
+# booking.service getDurations: the session lengths the booking screen offers.
+SESSION_MINUTES = (30, 60, 90, 120)
+
+
+# -- therapists (web: constants/provider.ts, therapist_application.ts, provinces.ts; the form's zod schema) --
+PROVIDER_TYPES = ("Therapist", "Psychologist", "Mental Health Counselor")
+LICENCE_TYPES = ("rpsy", "rpm", "rgc")  # Registered Psychologist, Psychometrician, Guidance Counselor
+# The registration form's province list (no "Metro Manila").
+PROVINCES = (
+    "Abra", "Agusan del Norte", "Agusan del Sur", "Aklan", "Albay", "Antique", "Apayao", "Aurora", "Basilan",
+    "Bataan", "Batanes", "Batangas", "Benguet", "Biliran", "Bohol", "Bukidnon", "Bulacan", "Cagayan",
+    "Camarines Norte", "Camarines Sur", "Camiguin", "Capiz", "Catanduanes", "Cavite", "Cebu", "Cotabato",
+    "Davao de Oro", "Davao del Norte", "Davao del Sur", "Davao Occidental", "Davao Oriental", "Dinagat Islands",
+    "Eastern Samar", "Guimaras", "Ifugao", "Ilocos Norte", "Ilocos Sur", "Iloilo", "Isabela", "Kalinga", "La Union",
+    "Laguna", "Lanao del Norte", "Lanao del Sur", "Leyte", "Maguindanao del Norte", "Maguindanao del Sur",
+    "Marinduque", "Masbate", "Misamis Occidental", "Misamis Oriental", "Mountain Province", "Negros Occidental",
+    "Negros Oriental", "Northern Samar", "Nueva Ecija", "Nueva Vizcaya", "Occidental Mindoro", "Oriental Mindoro",
+    "Palawan", "Pampanga", "Pangasinan", "Quezon", "Quirino", "Rizal", "Romblon", "Samar", "Sarangani", "Siquijor",
+    "Sorsogon", "South Cotabato", "Southern Leyte", "Sultan Kudarat", "Sulu", "Surigao del Norte", "Surigao del Sur",
+    "Tarlac", "Tawi-Tawi", "Zambales", "Zamboanga del Norte", "Zamboanga del Sur", "Zamboanga Sibugay",
+)
+# The form: a PRC licence number is seven digits; a mobile number is 09XXXXXXXXX or +639XXXXXXXXX.
+PRC_LICENCE_DIGITS = 7
+MOBILE_PATTERN = r"^(09|\+639)\d{9}$"
+# Licensed after a master's degree: nobody starts practising before 21.
+YOUNGEST_PRACTICE_AGE = 21
+
+# -- relationships and worksheets (client.service, therapist-management, worksheets.service) ------------
+RELATIONSHIP_STATUSES = ("active", "inactive")
+# Stored worksheet statuses the app sets: submitting sets SUBMITTED, reviewing REVIEWED; overdue is
+# ASSIGNED with a past due date (no job ever stores OVERDUE).
+WORKSHEET_STATUSES = ("ASSIGNED", "SUBMITTED", "REVIEWED")
+WORKSHEET_HANDED_IN = ("SUBMITTED", "REVIEWED")
+# booking.service: a video session's room is FRONTEND_URL + /meeting/<id> (the local web app by default).
+MEETING_ROOM_URL = "http://localhost:3000/meeting/"

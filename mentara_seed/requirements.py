@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.sql import visitors
 
+from mentara_seed.accounts import EMAILS
 from mentara_seed.schema import tables as T
 
 RECENT_POST_WINDOW = dt.timedelta(days=30)
@@ -269,6 +270,36 @@ M = T.Membership
 P = T.Post
 C = T.Comment
 
+def _account(role: str) -> Callable[[], sa.Select]:
+    return lambda: sa.select(U.c.id.label("subject")).where(U.c.email == EMAILS[role], U.c.role == role)
+
+
+def _soon(anchor: dt.datetime):
+    return (T.Meeting.c.startTime > anchor, T.Meeting.c.startTime <= anchor + dt.timedelta(days=7),
+            T.Meeting.c.status.in_(("SCHEDULED", "CONFIRMED")))
+
+
+def _recent_messages(subjects: sa.Select, anchor: dt.datetime) -> sa.Select:
+    CP, Msg = T.ConversationParticipant, T.Message
+    recent = (sa.select(Msg.c.id, CP.c.userId).join(CP, CP.c.conversationId == Msg.c.conversationId)
+              .where(Msg.c.createdAt > anchor - dt.timedelta(days=3), Msg.c.createdAt <= anchor).subquery())
+    return count_per(subjects, recent, recent.c.userId, recent.c.id)
+
+
+def _pending_reports_to_moderate(subjects: sa.Select, _: dt.datetime) -> sa.Select:
+    reports = reports_by_community().subquery()
+    pending = (sa.select(reports.c.id, T.ModeratorCommunity.c.moderatorId)
+               .join(T.ModeratorCommunity, T.ModeratorCommunity.c.communityId == reports.c.communityId)
+               .where(reports.c.status == "PENDING").subquery())
+    return count_per(subjects, pending, pending.c.moderatorId, pending.c.id)
+
+
+def _pending_applications(subjects: sa.Select, _: dt.datetime) -> sa.Select:
+    subject = subjects.subquery()
+    pending = sa.select(sa.func.count()).select_from(T.Therapist).where(T.Therapist.c.status == "PENDING")
+    return sa.select(subject.c.subject, pending.scalar_subquery().label("n")).select_from(subject)
+
+
 # -- who the requirements are about ------------------------------------------------
 CLIENT = Subject("client", clients, (U, U.c.id, U.c.email))
 THERAPIST = Subject("therapist", therapists, (U, U.c.id, U.c.email))
@@ -283,6 +314,7 @@ COMPLETED_MEETING = Subject(
 CLIENT_CONVERSATION = Subject("client conversation", client_conversations,
                               (T.Conversation, T.Conversation.c.id, T.Conversation.c.type))
 MODERATOR = Subject("moderator", lambda: sa.select(T.Moderator.c.userId.label("subject")), (U, U.c.id, U.c.email))
+ADMIN = Subject("admin", lambda: sa.select(T.Admin.c.userId.label("subject")), (U, U.c.id, U.c.email))
 READ_MESSAGE = Subject("message read by now", messages_read_by_now, (T.Message, T.Message.c.id, T.Message.c.content))
 PLATFORM = Subject("platform", lambda: sa.select(sa.literal("mentara", sa.Text).label("subject")), None)
 COMMUNITY_WITH_THERAPIST = Subject("community with a therapist member", communities_with_therapists,
@@ -293,6 +325,10 @@ APPROVED_GROUP_SESSION = Subject(
     (T.GroupTherapySessions, T.GroupTherapySessions.c.id, T.GroupTherapySessions.c.title))
 GROUP_SESSION = Subject("group session", lambda: sa.select(T.GroupTherapySessions.c.id.label("subject")),
                         (T.GroupTherapySessions, T.GroupTherapySessions.c.id, T.GroupTherapySessions.c.title))
+DEMO_CLIENT = Subject("the documented client account", _account("client"), (U, U.c.id, U.c.email))
+DEMO_THERAPIST = Subject("the documented therapist account", _account("therapist"), (U, U.c.id, U.c.email))
+DEMO_MODERATOR = Subject("the documented moderator account", _account("moderator"), (U, U.c.id, U.c.email))
+DEMO_ADMIN = Subject("the documented admin account", _account("admin"), (U, U.c.id, U.c.email))
 CHATBOT_SESSION = Subject("chatbot session", lambda: sa.select(T.ChatbotSession.c.id.label("subject")),
                           (T.ChatbotSession, T.ChatbotSession.c.id, T.ChatbotSession.c.sessionId))
 
@@ -316,6 +352,11 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("therapist_clients", "relationships", APPROVED_THERAPIST,
                 "every approved therapist has at least {n} active clients", (1, 2, 5),
                 _per(T.ClientTherapist, "therapistId", "clientId", T.ClientTherapist.c.status == "active")),
+    Requirement("demo_client_has_a_therapist", "relationships", DEMO_CLIENT,
+                "the documented client has at least {n} therapist", (1, 1, 1),
+                _per(T.ClientTherapist, "clientId", "therapistId", T.ClientTherapist.c.status == "active")),
+    Requirement("demo_admin_pending_applications", "applications", DEMO_ADMIN,
+                "the documented admin has at least {n} therapist application to review", (1, 1, 1), _pending_applications),
     Requirement("therapist_availability", "availability", APPROVED_THERAPIST,
                 "every approved therapist is available on at least {n} distinct weekdays", (3, 3, 3),
                 _per(T.TherapistAvailability, "therapistId", "dayOfWeek", T.TherapistAvailability.c.isAvailable == sa.true())),
@@ -367,6 +408,20 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 "every approved therapist has written at least {n} session notes", (2, 2, 2), _notes_per_therapist),
     Requirement("therapist_worksheets", "worksheets", APPROVED_THERAPIST,
                 "every approved therapist has created at least {n} worksheets", (3, 3, 8), _per(T.Worksheet, "therapistId")),
+    Requirement("demo_client_upcoming_session", "meetings", DEMO_CLIENT,
+                "the documented client has at least {n} session booked in the next 7 days", (1, 1, 1),
+                lambda subjects, a: count_per(subjects, T.Meeting, T.Meeting.c.clientId, T.Meeting.c.id, *_soon(a))),
+    Requirement("demo_therapist_sessions_this_week", "meetings", DEMO_THERAPIST,
+                "the documented therapist has at least {n} sessions in the next 7 days", (2, 2, 2),
+                lambda subjects, a: count_per(subjects, T.Meeting, T.Meeting.c.therapistId, T.Meeting.c.id, *_soon(a))),
+    Requirement("demo_therapist_booking_requests", "meetings", DEMO_THERAPIST,
+                "the documented therapist has at least {n} booking request waiting for an answer", (1, 1, 1),
+                lambda subjects, a: count_per(subjects, T.Meeting, T.Meeting.c.therapistId, T.Meeting.c.id,
+                                              T.Meeting.c.status == "WAITING", T.Meeting.c.startTime > a)),
+    Requirement("demo_client_worksheet_due", "worksheets", DEMO_CLIENT,
+                "the documented client has at least {n} worksheet due", (1, 1, 1),
+                lambda subjects, a: count_per(subjects, T.Worksheet, T.Worksheet.c.clientId, T.Worksheet.c.id,
+                                              T.Worksheet.c.status == "ASSIGNED", T.Worksheet.c.dueDate > a)),
     Requirement("client_worksheets", "worksheets", CLIENT_WITH_THERAPIST,
                 "every client with a therapist has at least {n} worksheets", (1, 1, 1), _per(T.Worksheet, "clientId"),
                 from_version=(("2026-02", (4, 4, 4)),)),
@@ -374,6 +429,11 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 _per(T.ConversationParticipant, "userId", "conversationId")),
     Requirement("conversation_messages", "messages", CLIENT_CONVERSATION,
                 "every conversation of a client has at least {n} messages", (5, 5, 5), _per(T.Message, "conversationId")),
+    Requirement("demo_client_recent_conversation", "messages", DEMO_CLIENT,
+                "the documented client has at least {n} messages in the last 3 days", (2, 2, 2), _recent_messages),
+    Requirement("demo_moderator_reports", "reports", DEMO_MODERATOR,
+                "the documented moderator has at least {n} pending report in a community they moderate", (1, 1, 1),
+                _pending_reports_to_moderate),
     Requirement("community_reports", "reports", COMMUNITY,
                 "every community has at least {n} reports on its posts and comments", (3, 4, 6), _reports("id")),
     Requirement("community_report_statuses", "reports", COMMUNITY,
@@ -383,8 +443,6 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("therapist_reviews", "reviews", APPROVED_THERAPIST,
                 "every approved therapist has at least {n} review tied to one of their completed meetings", (1, 1, 1),
                 _reviews_per_therapist),
-    Requirement("client_notifications", "notifications", CLIENT, "every client has at least {n} notifications", (2, 2, 2),
-                _per(T.Notification, "userId")),
     Requirement("messages_read", "message_interactions", READ_MESSAGE,
                 "every message but the latest two of its conversation has been read by at least {n} other participant",
                 (1, 1, 1), _per(T.MessageReadReceipt, "messageId", "userId")),
@@ -397,6 +455,17 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("platform_blocks", "blocks", PLATFORM, "the platform has at least {n} user blocks", (2, 4, 8),
                 _platform_blocks),
     # tier 6
+    Requirement("client_notifications", "notifications", CLIENT, "every client has at least {n} notifications", (2, 2, 2),
+                _per(T.Notification, "userId")),
+    Requirement("therapist_notifications", "notifications", THERAPIST, "every therapist has at least {n} notifications",
+                (2, 2, 2), _per(T.Notification, "userId")),
+    Requirement("moderator_notifications", "notifications", MODERATOR, "every moderator has at least {n} notification",
+                (1, 1, 1), _per(T.Notification, "userId")),
+    Requirement("admin_notifications", "notifications", ADMIN, "every admin has at least {n} notification", (1, 1, 1),
+                _per(T.Notification, "userId")),
+    Requirement("demo_client_unread_notifications", "notifications", DEMO_CLIENT,
+                "the documented client has at least {n} unread notification", (1, 1, 1),
+                _per(T.Notification, "userId", "id", T.Notification.c.isRead == sa.false())),
     Requirement("client_engagement", "engagement", CLIENT, "every client has an engagement record", (1, 1, 1),
                 _per(T.ClientEngagement, "clientId")),
     Requirement("therapist_performance", "performance", APPROVED_THERAPIST,

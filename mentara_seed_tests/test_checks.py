@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import sqlalchemy as sa
@@ -15,20 +16,28 @@ def _make_known_gaps(url: str) -> dict[str, tuple[int, int]]:
     """Delete and change specific rows; return check -> (violations, rows_missing) expected."""
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        # Three clients with exactly two notifications each lose one.
+        # Three clients (not the documented one) keep only one of their notifications.
+        N, U = T.Notification, T.User
         per_client = conn.execute(
-            sa.select(T.Notification.c.userId).group_by(T.Notification.c.userId)
-            .having(sa.func.count() == 2).order_by(T.Notification.c.userId).limit(3)
+            sa.select(N.c.userId).join(U, U.c.id == N.c.userId)
+            .where(U.c.role == "client", U.c.email != "client@mentara.test")
+            .group_by(N.c.userId).having(sa.func.count() >= 2).order_by(N.c.userId).limit(3)
         ).scalars().all()
         for client in per_client:
-            first = conn.execute(sa.select(T.Notification.c.id).where(T.Notification.c.userId == client)
-                                 .order_by(T.Notification.c.id).limit(1)).scalar_one()
-            conn.execute(sa.delete(T.Notification).where(T.Notification.c.id == first))
-        # One approved therapist loses all availability, two lose all reviews.
+            kept = conn.execute(sa.select(N.c.id).where(N.c.userId == client).order_by(N.c.id).limit(1)).scalar_one()
+            conn.execute(sa.delete(N).where(N.c.userId == client, N.c.id != kept))
+        # One approved therapist loses all availability (their sessions are no longer in their week),
+        # two lose all reviews (the notifications about them now name nothing).
         approved = conn.execute(sa.select(T.Therapist.c.userId).where(T.Therapist.c.status == "APPROVED")
                                 .order_by(T.Therapist.c.userId)).scalars().all()
         conn.execute(sa.delete(T.TherapistAvailability).where(T.TherapistAvailability.c.therapistId == approved[0]))
+        unbookable = conn.execute(sa.select(sa.func.count()).where(T.Meeting.c.therapistId == approved[0])).scalar_one()
+        reviewed = conn.execute(sa.select(T.Review.c.id, T.Review.c.clientId)
+                                .where(T.Review.c.therapistId.in_(approved[1:3]))).all()
+        reviews = {review_id for review_id, _ in reviewed}
         conn.execute(sa.delete(T.Review).where(T.Review.c.therapistId.in_(approved[1:3])))
+        orphaned = sum(1 for data in conn.execute(sa.select(N.c.data).where(N.c.type == "REVIEW_RECEIVED")).scalars()
+                       if (data if isinstance(data, dict) else json.loads(data))["reviewId"] in reviews)
         # A post hearted by its own author.
         post = conn.execute(sa.select(T.Post.c.id, T.Post.c.userId, T.Post.c.createdAt).where(
             ~sa.exists().where(T.PostHeart.c.postId == T.Post.c.id, T.PostHeart.c.userId == T.Post.c.userId)
@@ -41,12 +50,17 @@ def _make_known_gaps(url: str) -> dict[str, tuple[int, int]]:
             ~sa.exists().where(T.Review.c.meetingId == T.Meeting.c.id),
         ).order_by(T.Meeting.c.id).limit(1)).scalar_one()
         conn.execute(sa.update(T.Meeting).where(T.Meeting.c.id == meeting).values(status="SCHEDULED"))
+        reopened = conn.execute(sa.select(T.Meeting.c.clientId, T.Meeting.c.therapistId)
+                                .where(T.Meeting.c.id == meeting)).one()
     engine.dispose()
     assert len(per_client) == 3
+    assert unbookable and orphaned
     expected = {
         "client_notifications_minimum": (3, 3),
         "therapist_availability_minimum": (1, 3),
+        "meetings_bookable": (unbookable, 0),
         "therapist_reviews_minimum": (2, 2),
+        "notifications_tied_to_their_event": (orphaned, 0),
         "no_self_hearts": (1, 0),
         "meeting_status_matches_time": (1, 0),
     }
@@ -54,7 +68,10 @@ def _make_known_gaps(url: str) -> dict[str, tuple[int, int]]:
         # The computed records no longer agree with the edited data: the clients whose reviews went
         # (their average rating) or whose meeting reopened, the therapists whose availability went
         # or whose booked hours grew.
-        expected |= {"engagement_matches_activity": (2, 0), "performance_matches_activity": (2, 0)}
+        clients = {client for _, client in reviewed} | {reopened.clientId}
+        therapists = {approved[0], reopened.therapistId}
+        expected |= {"engagement_matches_activity": (len(clients), 0),
+                     "performance_matches_activity": (len(therapists), 0)}
     # The reopened meeting is no longer a completed meeting its payment belongs to.
     return expected | {"payments_for_the_pairs_completed_meeting": (1, 0)}
 

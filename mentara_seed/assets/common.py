@@ -59,8 +59,8 @@ def run_step(
             failpoint(f"before_commit:{context.asset_key.to_user_string()}")
     failpoint(f"after_commit:{context.asset_key.to_user_string()}")
     note_schema(context.log, database)
-    database.memo.forget({*seeding.added, *seeding.updated})
-    if not seeding.added and not seeding.updated:
+    database.memo.forget({*seeding.added, *seeding.updated, *seeding.removed})
+    if not seeding.added and not seeding.updated and not seeding.removed:
         # Nothing written: what this step found nobody short of holds until a later step writes its tables.
         database.memo.met.update({name: BY_NAME[name].tables for name, f in seeding.found.items() if f["entities"] == 0})
     added = dict(sorted(seeding.added.items()))
@@ -78,6 +78,7 @@ def run_step(
         "rows_added": MetadataValue.json(added),
         "rows_added_total": sum(added.values()),
         "rows_updated": MetadataValue.json(dict(sorted(seeding.updated.items()))),
+        "rows_removed": MetadataValue.json(dict(sorted(seeding.removed.items()))),
         "deficits_found": MetadataValue.md(deficits_table(seeding.found, settings.mode, version)),
         "unmet": MetadataValue.json(unmet),
         "target": database.describe(),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,9 +19,8 @@ from sqlalchemy.engine import Connection
 
 from mentara_seed import contract, metrics
 from mentara_seed.contract import MEETING_OPEN
-from mentara_seed.generate import assessments
+from mentara_seed.generate import assessments, notices, professionals, schedule
 from mentara_seed.generate.keys import made_by_seeder
-from mentara_seed.generate.text import WEEKDAYS
 from mentara_seed.requirements import community_posts, tables_of
 from mentara_seed.schema import tables as T
 
@@ -132,13 +133,12 @@ def senders_not_participants(_: dt.datetime) -> sa.Select:
 
 
 def malformed_availability(_: dt.datetime) -> sa.Select:
+    """What the booking API cannot use: a weekday not "0".."6", a time not on the half hours of its
+    slot grid, a window that ends before it starts, or times meant for another clock than its UTC one."""
     A = T.TherapistAvailability
-
-    def hh_mm(column):
-        return sa.and_(sa.func.length(column) == 5, sa.func.substr(column, 3, 1) == ":")
-
     return sa.select(A.c.id, A.c.dayOfWeek).where(sa.or_(
-        A.c.dayOfWeek.not_in(WEEKDAYS), ~hh_mm(A.c.startTime), ~hh_mm(A.c.endTime), A.c.startTime >= A.c.endTime,
+        A.c.dayOfWeek.not_in(contract.WEEKDAYS), A.c.startTime.not_in(contract.HALF_HOURS),
+        A.c.endTime.not_in(contract.WINDOW_ENDS), A.c.startTime >= A.c.endTime, A.c.timezone != "UTC",
     ))
 
 
@@ -380,6 +380,163 @@ def blocks_not_allowed(_: dt.datetime) -> sa.Select:
     return sa.select(B.c.id, _email(B.c.blockerId)).where(sa.or_(B.c.blockerId == B.c.blockedId, in_therapy))
 
 
+# -- the app's contract: what its services read, book and display ---------------------------------------
+def _week(conn: Connection) -> dict[tuple[str, int], list[tuple[int, int]]]:
+    """Every therapist's available windows per weekday, in minutes of the UTC day, as the API reads them."""
+    A = T.TherapistAvailability
+    week: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
+    for therapist, day, start, end in conn.execute(
+            sa.select(A.c.therapistId, A.c.dayOfWeek, A.c.startTime, A.c.endTime).where(A.c.isAvailable == sa.true())):
+        try:
+            week[(therapist, int(day))].append((schedule.minutes(start), schedule.minutes(end)))
+        except (TypeError, ValueError):
+            continue
+    return week
+
+
+def meetings_the_booking_api_would_not_make(conn: Connection, _: dt.datetime) -> list[tuple[str, str]]:
+    """Sessions the booking API would refuse: a length it does not offer, an end that is not start plus
+    length, a start off the half-hour grid, or a slot outside the therapist's available windows
+    (weekday and "HH:MM" on its UTC clock)."""
+    M = T.Meeting
+    week = _week(conn)
+    out = []
+    for row in conn.execute(sa.select(M.c.id, M.c.therapistId, M.c.startTime, M.c.endTime, M.c.duration)):
+        start, end = row.startTime, row.endTime
+        if row.duration not in contract.SESSION_MINUTES:
+            out.append((row.id, f"lasts {row.duration} minutes"))
+        elif end is None or end != start + dt.timedelta(minutes=row.duration):
+            out.append((row.id, "ends other than start plus duration"))
+        elif start.minute % schedule.SLOT_MINUTES or start.second or start.microsecond:
+            out.append((row.id, f"starts at {start:%H:%M:%S}, off the half-hour grid"))
+        else:
+            low = start.hour * 60 + start.minute
+            high = low + row.duration
+            windows = week.get((row.therapistId, schedule.js_weekday(start)), ())
+            if end.date() != start.date() or not any(w_low <= low and high <= w_high for w_low, w_high in windows):
+                out.append((row.id, f"{start:%a %H:%M} UTC is outside the therapist's availability"))
+    return out
+
+
+def double_bookings(conn: Connection, _: dt.datetime) -> list[tuple[str, str]]:
+    """Sessions that overlap another session of the same therapist or client (cancelled ones aside)."""
+    M = T.Meeting
+    diaries: dict[str, list] = defaultdict(list)
+    for row in conn.execute(sa.select(M.c.id, M.c.therapistId, M.c.clientId, M.c.startTime, M.c.endTime, M.c.duration)
+                            .where(M.c.status != "CANCELLED")):
+        end = row.endTime or row.startTime + dt.timedelta(minutes=row.duration or 60)
+        for person in (row.therapistId, row.clientId):
+            diaries[person].append((row.startTime, end, row.id))
+    out = {}
+    for diary in diaries.values():
+        diary.sort()
+        latest_end, latest_id = None, None
+        for start, end, meeting_id in diary:
+            if latest_end is not None and start < latest_end:
+                out.setdefault(meeting_id, f"overlaps {latest_id}")
+            if latest_end is None or end > latest_end:
+                latest_end, latest_id = end, meeting_id
+    return sorted(out.items())
+
+
+def meeting_rooms_elsewhere(_: dt.datetime) -> sa.Select:
+    """A seeded video session's link is the web app's meeting room for it, as the booking service sets it."""
+    M = T.Meeting
+    return sa.select(M.c.id, M.c.meetingUrl).where(
+        _own(M.c.id), M.c.meetingType == "video",
+        sa.or_(M.c.meetingUrl.is_(None), M.c.meetingUrl != sa.literal(contract.MEETING_ROOM_URL) + M.c.id))
+
+
+def worksheets_in_states_the_app_never_sets(_: dt.datetime) -> sa.Select:
+    W, WS = T.Worksheet, T.WorksheetSubmission
+    handed_in = sa.exists().where(WS.c.worksheetId == W.c.id)
+    return sa.select(W.c.id, W.c.status).where(sa.or_(
+        W.c.status.not_in(contract.WORKSHEET_STATUSES),
+        sa.and_(W.c.status.in_(contract.WORKSHEET_HANDED_IN), ~handed_in),
+        sa.and_(W.c.status == "ASSIGNED", handed_in),
+    ))
+
+
+def relationships_in_other_states(_: dt.datetime) -> sa.Select:
+    CT = T.ClientTherapist
+    return sa.select(CT.c.id, CT.c.status).where(CT.c.status.not_in(contract.RELATIONSHIP_STATUSES))
+
+
+def therapists_the_form_would_not_take(conn: Connection, _: dt.datetime) -> list[tuple[str, str]]:
+    """Applications the registration form would refuse: a provider type or province it does not offer,
+    a PRC licence number that is not seven digits, a mobile number in another format."""
+    Th = T.Therapist
+    mobile = re.compile(contract.MOBILE_PATTERN)
+    out = []
+    for row in conn.execute(sa.select(Th.c.userId, Th.c.providerType, Th.c.province, Th.c.isPRCLicensed,
+                                      Th.c.prcLicenseNumber, Th.c.mobile)):
+        problems = []
+        if row.providerType not in contract.PROVIDER_TYPES:
+            problems.append(f"provider type {row.providerType!r}")
+        if row.province not in contract.PROVINCES:
+            problems.append(f"province {row.province!r}")
+        if row.isPRCLicensed not in ("yes", "no") or (
+                row.isPRCLicensed == "yes" and not re.fullmatch(rf"\d{{{contract.PRC_LICENCE_DIGITS}}}", row.prcLicenseNumber or "")):
+            problems.append("PRC licence")
+        if not mobile.match(row.mobile or ""):
+            problems.append(f"mobile {row.mobile!r}")
+        if problems:
+            out.append((row.userId, ", ".join(problems)))
+    return out
+
+
+def therapists_inconsistent(conn: Connection, anchor: dt.datetime) -> list[tuple[str, str]]:
+    """The seeder's therapists whose profile contradicts itself: a licence their provider type does not
+    hold, practice started before 21 or after they applied, or years of experience other than the full
+    years since the practice started (as of some day between the application and the anchor)."""
+    Th = T.Therapist
+    out = []
+    for row in conn.execute(sa.select(Th.c.userId, Th.c.providerType, Th.c.professionalLicenseType,
+                                      Th.c.practiceStartDate, Th.c.submissionDate, Th.c.yearsOfExperience,
+                                      U.c.birthDate).join(U, U.c.id == Th.c.userId).where(_own(Th.c.userId))):
+        problems = []
+        fits = professionals.LICENCES_OF.get(row.providerType, ())
+        if row.professionalLicenseType not in fits:
+            problems.append(f"a {row.providerType} holding {row.professionalLicenseType!r}")
+        started = row.practiceStartDate
+        if row.birthDate is None or started is None or professionals.full_years(row.birthDate, started) < contract.YOUNGEST_PRACTICE_AGE:
+            problems.append("practice started before 21")
+        elif started > row.submissionDate:
+            problems.append("practice started after applying")
+        elif row.yearsOfExperience is None or not (
+                professionals.full_years(started, row.submissionDate) <= row.yearsOfExperience <= professionals.full_years(started, anchor)):
+            problems.append(f"{row.yearsOfExperience} years of experience since {started:%Y-%m-%d}")
+        if problems:
+            out.append((row.userId, "; ".join(problems)))
+    return out
+
+
+def notifications_not_about_their_event(conn: Connection, _: dt.datetime) -> list[tuple[str, str]]:
+    """The seeder's notifications whose type the app does not send, whose ``data`` does not name an event
+    that concerns the recipient, whose link is not the one to that event, or that are not dated at it."""
+    return [(notification_id, reason) for notification_id, reason, _ in notices.unfounded(conn)]
+
+
+def notifications_read_inconsistently(anchor: dt.datetime) -> sa.Select:
+    """Read exactly when it has a read time, read after it arrived and before the anchor (the bell counts isRead)."""
+    N = T.Notification
+    return sa.select(N.c.id, N.c.type).where(sa.or_(
+        N.c.isRead != N.c.readAt.is_not(None), N.c.readAt < N.c.createdAt, N.c.readAt > anchor))
+
+
+def reviews_out_of_range(_: dt.datetime) -> sa.Select:
+    R = T.Review
+    return sa.select(R.c.id, R.c.rating).where(sa.or_(R.c.rating < 1, R.c.rating > 5))
+
+
+def conversations_showing_an_old_last_message(_: dt.datetime) -> sa.Select:
+    """A seeded conversation's lastMessageAt (the inbox's order) is its latest message."""
+    C, Msg_ = T.Conversation, T.Message
+    latest = sa.select(sa.func.max(Msg_.c.createdAt)).where(Msg_.c.conversationId == C.c.id).scalar_subquery()
+    return sa.select(C.c.id, C.c.title).where(_own(C.c.id), latest.is_not(None),
+                                              sa.or_(C.c.lastMessageAt.is_(None), C.c.lastMessageAt != latest))
+
+
 def _snapshots_differ(table: sa.Table, key: str, compute, fields):
     def find(conn: Connection, anchor: dt.datetime) -> list[tuple[str, str]]:
         figures = compute(conn, anchor)
@@ -414,8 +571,9 @@ RULES: tuple[IntegrityRule, ...] = (
                   "hearts are given after the post was created", _not_after_post(T.PostHeart)),
     IntegrityRule("only_approved_therapists_have_clients", "enriched_relationships",
                   "only approved therapists have active clients", clients_of_unapproved_therapists),
-    IntegrityRule("availability_well_formed", "enriched_availability",
-                  "availability windows name a weekday and run from HH:MM to a later HH:MM", malformed_availability),
+    IntegrityRule("availability_in_the_apps_format", "enriched_availability",
+                  "availability is a weekday \"0\"..\"6\" (0 Sunday) and a UTC window on the half hours, start before end, "
+                  "as the booking API reads it", malformed_availability),
     IntegrityRule("meetings_between_related_pairs", "enriched_meetings",
                   "meetings join a client and a therapist that have a relationship", _unrelated(T.Meeting)),
     IntegrityRule("meetings_with_approved_therapists", "enriched_meetings",
@@ -531,4 +689,38 @@ RULES: tuple[IntegrityRule, ...] = (
                   find=_snapshots_differ(T.TherapistPerformance, "therapistId", metrics.performance,
                                          metrics.PERFORMANCE_FIELDS),
                   reads=("TherapistPerformance", "JournalEntry", "Worksheet", "Meeting", "Message")),
+    # the app's contract
+    IntegrityRule("meetings_bookable", "enriched_meetings",
+                  "a session lasts 30, 60, 90 or 120 minutes, ends at start plus duration, starts on the half hour, "
+                  "inside one of the therapist's available windows (UTC weekday and HH:MM), as the booking API checks",
+                  find=meetings_the_booking_api_would_not_make, reads=("Meeting", "TherapistAvailability")),
+    IntegrityRule("no_double_booking", "enriched_meetings",
+                  "no therapist or client has two sessions at the same time (cancelled ones aside)",
+                  find=double_bookings, reads=("Meeting",)),
+    IntegrityRule("video_sessions_link_their_room", "enriched_meetings",
+                  "a seeded video session links the web app's meeting room for it", meeting_rooms_elsewhere),
+    IntegrityRule("worksheet_statuses_as_the_app_sets_them", "enriched_worksheets",
+                  "worksheets are ASSIGNED, SUBMITTED or REVIEWED (never OVERDUE), and handed in exactly when "
+                  "submitted or reviewed", worksheets_in_states_the_app_never_sets),
+    IntegrityRule("relationship_statuses_as_the_app_sets_them", "enriched_relationships",
+                  "a client-therapist link is active or inactive", relationships_in_other_states),
+    IntegrityRule("therapist_applications_as_the_form_takes_them", "enriched_applications",
+                  "therapists have a provider type and province the registration form offers, a seven-digit PRC "
+                  "licence when licensed, and a Philippine mobile number", find=therapists_the_form_would_not_take,
+                  reads=("Therapist",)),
+    IntegrityRule("therapist_profiles_consistent", "enriched_applications",
+                  "a seeded therapist's licence fits their provider type, practice started at 21 or later and before "
+                  "they applied, and their years of experience are the full years since",
+                  find=therapists_inconsistent, reads=("Therapist", "User")),
+    IntegrityRule("notifications_tied_to_their_event", "enriched_notifications",
+                  "a seeded notification is of a type the app sends, names in data an event concerning the recipient, "
+                  "links to it in the web app and is dated at it", find=notifications_not_about_their_event,
+                  reads=("Notification", "Message", "ConversationParticipant", "Comment", "Post", "Worksheet", "Meeting",
+                         "Review", "Therapist", "Report", "ModeratorCommunity", "Admin", "User")),
+    IntegrityRule("notifications_read_consistently", "enriched_notifications",
+                  "a notification is read exactly when it has a read time, after it arrived, by the anchor",
+                  notifications_read_inconsistently),
+    IntegrityRule("review_ratings_in_range", "enriched_reviews", "ratings are 1 to 5 stars", reviews_out_of_range),
+    IntegrityRule("conversations_show_their_last_message", "enriched_messages",
+                  "a seeded conversation's lastMessageAt is its latest message", conversations_showing_an_old_last_message),
 )

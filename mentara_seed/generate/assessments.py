@@ -73,24 +73,6 @@ BLOCKS: tuple[Block, ...] = (
 ANSWERS = 201
 BY_KEY = {block.key: block for block in BLOCKS}
 
-# What a community's topic says about its members' likely results: key -> how elevated (0..1).
-TOPIC_CONCERNS: dict[str, dict[str, float]] = {
-    "Anxiety": {"Anxiety": 0.75, "Stress": 0.55, "Insomnia": 0.35},
-    "Depression": {"Depression": 0.6, "Depression Secondary": 0.7, "Insomnia": 0.4},
-    "ADHD": {"ADD / ADHD": 0.75, "Stress": 0.4},
-    "Bipolar Disorder": {"Bipolar disorder (BD)": 0.7, "Depression Secondary": 0.45},
-    "PTSD": {"Post-traumatic stress disorder (PTSD)": 0.7, "Insomnia": 0.5, "Anxiety": 0.45},
-    "OCD": {"Obsessive compulsive disorder (OCD)": 0.7, "Anxiety": 0.45},
-    "Insomnia": {"Insomnia": 0.8, "Stress": 0.45},
-    "Panic Disorder": {"Panic": 0.75, "Anxiety": 0.6},
-    "Social Anxiety": {"Social anxiety": 0.75, "Anxiety": 0.5},
-    "Eating Disorders": {"Binge eating / Eating disorders": 0.7, "Depression Secondary": 0.35},
-    "Grief and Loss": {"Depression Secondary": 0.55, "Insomnia": 0.4, "Stress": 0.5},
-    "Burnout": {"Burnout": 0.75, "Stress": 0.65, "Insomnia": 0.35},
-    "Postpartum Depression": {"Depression Secondary": 0.65, "Depression": 0.5, "Insomnia": 0.45},
-    "Substance Recovery": {"Substance or Alcohol Use Issues": 0.6, "Drug Issues": 0.5},
-    "Self-Esteem": {"Social anxiety": 0.45, "Depression Secondary": 0.4},
-}
 BASELINE = 0.12  # how a key with no concern behind it sits: low, with some noise
 
 
@@ -125,10 +107,10 @@ def score(answers: list[int]) -> tuple[dict[str, int], dict[str, str]]:
 
 
 def concerns_of(topics) -> dict[str, float]:
-    """How elevated each key is for a client whose communities have these topics."""
+    """How elevated each key is for a client whose communities have these topics (``corpus.Topic``)."""
     concerns: dict[str, float] = {}
     for topic in topics:
-        for key, level in TOPIC_CONCERNS.get(topic, {}).items():
+        for key, level in topic.concerns.items():
             concerns[key] = max(concerns.get(key, 0.0), level)
     return concerns
 

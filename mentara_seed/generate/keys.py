@@ -128,6 +128,11 @@ def unit(*parts: object) -> float:
     return int.from_bytes(digest, "big") / 2**64
 
 
+def seeded(row_id: str) -> bool:
+    """The row's id is a UUID version 5, made by the seeder (Prisma's uuid() makes version 4)."""
+    return len(row_id) == 36 and row_id[14] == "5"
+
+
 def made_by_seeder(id_column):
     """SQL: the row's id is a UUID version 5, as every seeded id is (Prisma's uuid() makes version 4).
 

@@ -15,7 +15,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Optional
 
-from mentara_seed.generate import rows, state
+import sqlalchemy as sa
+
+from mentara_seed.generate import rows, schedule, state, voices
 from mentara_seed.generate.keys import Stream, seed_id
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
@@ -63,11 +65,35 @@ def _built(s: Seeding, purpose: str, chunk: Iterable[tuple[str, str, Stream]],
             yield row
 
 
-def make_posts(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Choice, recent: bool = False) -> None:
-    """``choose(entity, rng) -> (author, community)``; the post goes in one of the community's member rooms."""
+# How often a member posts in each member room: clients share stories, tools and wins; a therapist
+# shares tools and introduces themselves, and leaves the members' stories and wins to them.
+ROOM_WEIGHTS = {"client": {"Share Your Story": 35, "Coping Strategies": 30, "Wins and Progress": 20, "Introductions": 10},
+                "therapist": {"Coping Strategies": 85, "Introductions": 15, "Share Your Story": 0, "Wins and Progress": 0}}
+
+
+def choose_room(rng: Stream, room_ids: Sequence[str], names: Mapping[str, tuple], voice: str) -> str:
+    """One of a community's member rooms, weighted by what its name says it is for (rooms of other
+    names, someone else's, weigh as much as a typical room)."""
+    weights = ROOM_WEIGHTS[voice]
+    weighted = [(room_id, weights.get(names.get(room_id, ("",))[0], 10)) for room_id in room_ids]
+    if not any(w for _, w in weighted):
+        weighted = [(room_id, 1) for room_id in room_ids]
+    pick = rng.below(sum(w for _, w in weighted))
+    for room_id, weight in weighted:
+        if pick < weight:
+            return room_id
+        pick -= weight
+    return weighted[-1][0]
+
+
+def make_posts(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Choice, recent: bool = False,
+               writers: Optional[voices.Writers] = None) -> None:
+    """``choose(entity, rng) -> (author, community)``; the post goes in one of the community's member
+    rooms, and says what fits the room, the community and the author."""
     if not any(n > 0 for n in needs.values()):
         return
     rooms = state.member_rooms(s)
+    writers = writers or voices.Writers(s)
 
     def build(entity: str, post_id: str, rng: Stream) -> Optional[dict]:
         picked = choose(entity, rng)
@@ -75,56 +101,97 @@ def make_posts(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Choic
             return None
         author, community_id = picked
         created = s.days_before(rng, 1 / 24, 29) if recent else s.days_before(rng, 1, 180)
-        return rows.post(s, rng, post_id, author, rng.choice(rooms[community_id]), created)
+        room_id = choose_room(rng, rooms[community_id], writers.rooms, writers.voice(author))
+        title, text_ = writers.post_text(rng, post_id, author, room_id)
+        return rows.post(s, rng, post_id, author, room_id, created, title, text_)
 
     for chunk in s.ids.new_ids(T.Post, purpose, needs):
         s.insert(T.Post, _built(s, purpose, chunk, build))
 
 
-def make_comments(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Choice) -> None:
-    """``choose(entity, rng) -> (post_id, post_created, commenter)``; the comment follows the post."""
-
-    def build(entity: str, comment_id: str, rng: Stream) -> Optional[dict]:
-        picked = choose(entity, rng)
-        if picked is None:
-            return None
-        post_id, post_created, commenter = picked
-        return rows.comment(s, rng, comment_id, post_id, commenter, s.between(rng, post_created, s.anchor))
-
+def make_comments(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Choice,
+                  writers: Optional[voices.Writers] = None) -> None:
+    """``choose(entity, rng) -> (post row, commenter)``; the comment answers the post, hours after it,
+    and says nothing already said in its thread."""
+    writers = writers or voices.Writers(s)
     for chunk in s.ids.new_ids(T.Comment, purpose, needs):
-        s.insert(T.Comment, _built(s, purpose, chunk, build))
+        picked = [(comment_id, rng, choose(entity, rng)) for entity, comment_id, rng in chunk]
+        writers.load_threads(p[0].id for _, _, p in picked if p is not None)
+        new = []
+        for comment_id, rng, pick in picked:
+            if pick is None:
+                s.unmet[purpose] += 1
+                continue
+            post, commenter = pick
+            content = writers.comment_text(rng, post.id, post.communityId, commenter, post_author=post.userId,
+                                           room_id=post.roomId)
+            new.append(rows.comment(s, rng, comment_id, post.id, commenter, s.soon_after(rng, post.createdAt, 6),
+                                    content))
+        s.insert(T.Comment, new)
 
 
-def make_meetings(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Choice,
-                  past: bool | None = None, status: str | None = None,
-                  noted: Callable[[dict], bool] = lambda meeting: False) -> None:
-    """``choose(entity, rng) -> (client, therapist)``, a related pair; meetings ``noted`` picks get session notes."""
+def make_meetings(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Choice, book: schedule.Book,
+                  past: bool | None = None, status: str | tuple[str, ...] | None = None,
+                  noted: Callable[[dict], bool] = lambda meeting: False, future_days: tuple[int, int] = (1, 30),
+                  past_days: tuple[int, int] = (2, 120), names: Optional[Mapping[str, str]] = None) -> None:
+    """``choose(entity, rng) -> (client, therapist)``, a related pair; each session goes in a free slot
+    of the therapist's week (``book``), in the past or (30% of them, unless
+    ``past`` says) the future, ``future_days`` or ``past_days`` away from the anchor; its ``status`` is
+    the one given, one of several given, or the one its time implies. Meetings ``noted`` picks get
+    session notes."""
+    names = names if names is not None else therapist_names(s)
+    writers = voices.Writers(s)
     for chunk in s.ids.new_ids(T.Meeting, purpose, needs):
-        written_up: list[tuple[str, dt.datetime]] = []
+        written_up: list[tuple[str, dt.datetime, str]] = []
 
         def build(entity: str, meeting_id: str, rng: Stream) -> Optional[dict]:
             picked = choose(entity, rng)
             if picked is None:
                 return None
-            meeting = rows.meeting(s, rng, meeting_id, picked[0], picked[1], past=past, status=status)
+            client_id, therapist_id = picked
+            in_past = rng.random() < 0.7 if past is None else past
+            low, high = past_days if in_past else future_days
+            first = (s.anchor - dt.timedelta(days=high)).date() if in_past else (s.anchor + dt.timedelta(days=low)).date()
+            duration = rng.choice(schedule.DURATION_WEIGHTS)
+            start = book.slot(rng, therapist_id, client_id, first, high - low, duration)
+            if start is None or (in_past and start + dt.timedelta(minutes=duration) > s.anchor):
+                return None
+            meeting = rows.meeting(s, rng, meeting_id, client_id, therapist_id, start, duration,
+                                   names.get(therapist_id, "your therapist"),
+                                   status=rng.choice(status) if isinstance(status, tuple) else status)
             if meeting["status"] == "COMPLETED" and noted(meeting):
-                written_up.append((meeting_id, meeting["endTime"]))  # noqa: B023 (consumed in this iteration)
+                written_up.append((meeting_id, meeting["endTime"], client_id))  # noqa: B023 (consumed in this iteration)
             return meeting
 
         s.insert(T.Meeting, _built(s, purpose, chunk, build))
-        make_notes(s, written_up)
+        make_notes(s, written_up, writers)
 
 
-def make_notes(s: Seeding, meetings: Iterable[tuple[str, dt.datetime]]) -> None:
-    """Session notes for each ``(meeting_id, end_time)``."""
+def therapist_names(s: Seeding) -> dict[str, str]:
+    """``{therapist id: "First Last"}``, as the web app titles a booking."""
+    U = T.User
+    return {user_id: f"{first} {last}" for user_id, first, last in s.rows(
+        sa.select(U.c.id, U.c.firstName, U.c.lastName).join(T.Therapist, T.Therapist.c.userId == U.c.id))}
+
+
+def make_notes(s: Seeding, meetings: Iterable[tuple[str, dt.datetime, str]],
+               writers: Optional[voices.Writers] = None) -> None:
+    """Session notes for each ``(meeting_id, end_time, client_id)``."""
+    meetings = list(meetings)
+    if not meetings:
+        return
+    writers = writers or voices.Writers(s)
     s.insert(T.MeetingNotes, (
-        rows.meeting_notes(s, seed_id("meeting_notes", meeting_id), meeting_id, end)
-        for meeting_id, end in meetings
+        rows.meeting_notes(s, seed_id("meeting_notes", meeting_id), meeting_id, end, client_id, writers)
+        for meeting_id, end, client_id in meetings
     ))
 
 
-def make_worksheets(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Choice) -> None:
-    """``choose(entity, rng) -> (client, therapist)``; submissions come with handed-in worksheets."""
+def make_worksheets(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Choice,
+                    due_in: tuple[int, int] = (-40, 21)) -> None:
+    """``choose(entity, rng) -> (client, therapist)``; due ``due_in`` days from the anchor; submissions
+    come with handed-in worksheets."""
+    writers = voices.Writers(s)
     for chunk in s.ids.new_ids(T.Worksheet, purpose, needs):
         submissions: list[dict] = []
 
@@ -132,19 +199,13 @@ def make_worksheets(s: Seeding, purpose: str, needs: Mapping[str, int], choose: 
             picked = choose(entity, rng)
             if picked is None:
                 return None
-            sheet, submission = rows.worksheet(s, rng, worksheet_id, picked[0], picked[1])
+            sheet, submission = rows.worksheet(s, rng, worksheet_id, picked[0], picked[1], writers, due_in)
             if submission:
                 submissions.append(submission)  # noqa: B023 (consumed in this iteration)
             return sheet
 
         s.insert(T.Worksheet, _built(s, purpose, chunk, build))
         s.insert(T.WorksheetSubmission, submissions)
-
-
-def make_notifications(s: Seeding, purpose: str, needs: Mapping[str, int]) -> None:
-    for chunk in s.ids.new_ids(T.Notification, purpose, needs):
-        s.insert(T.Notification, (rows.notification(s, rng, notification_id, user_id)
-                                  for user_id, notification_id, rng in chunk))
 
 
 def add_memberships(s: Seeding, wanted: dict[str, int], shuffle_key: str) -> None:

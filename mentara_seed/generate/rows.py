@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import bcrypt
 
-from mentara_seed.generate import assessments, text
+from mentara_seed.generate import assessments, content, corpus, people, professionals
 from mentara_seed.generate.keys import Stream, id_fraction, seed_id
 from mentara_seed.seeding import Seeding
+
+if TYPE_CHECKING:
+    from mentara_seed.generate import voices
 
 DAY = dt.timedelta(days=1)
 BCRYPT_ALPHABET = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -51,39 +56,85 @@ def _email_part(value: str) -> str:
 
 
 # -- users ------------------------------------------------------------------------
+AGES = {"client": (18, 55), "therapist": (29, 62), "moderator": (24, 48), "admin": (26, 52)}
+CLIENT_BIOS = (
+    "{job} from {city}. Learning to slow down and take things one day at a time.",
+    "{job} based in {city}. Here to listen, learn and share what helps.",
+    "Finding calm through {hobby}. {job} in {city}.",
+    "{job}, {hobby} enthusiast, work in progress.",
+    "Trying to be kinder to myself. {hobby} on weekends.",
+    "{city} born and raised. {job}. Small steps.",
+)
+JOBS = ("Nurse", "Call center agent", "Teacher", "College student", "Software developer", "Accountant", "Seafarer's wife",
+        "Freelance designer", "Med tech", "Marketing associate", "Barista", "Engineering student", "Small business owner",
+        "Working mom", "Graduate student", "Sales associate", "Civil engineer", "HR officer")
+HOBBIES = ("running", "journaling", "painting", "hiking", "gardening", "basketball", "baking", "photography", "yoga",
+           "playing guitar", "reading", "cycling")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a seeded user is, drawn from their id alone: every builder of their rows agrees on it."""
+
+    first: str
+    last: str
+    middle: str | None
+    sex: str
+    born: dt.datetime
+    city: str
+    province: str
+    language: str | None
+
+
+def identity(s: Seeding, user_id: str, role: str, account: tuple[str, str, str] | None = None) -> Identity:
+    rng = s.rng("identity", user_id)
+    first, last, middle, sex = people.person(rng)
+    if account:
+        first, last = account[1], account[2]
+    city, province, language = people.place(rng, in_a_province=role == "therapist")
+    low, high = AGES.get(role, (20, 60))
+    born = s.days_before(rng, low * 365.25 + 30, high * 365.25).replace(hour=0, minute=0, second=0, microsecond=0)
+    return Identity(first, last, middle, sex, born, city, province, language)
+
+
 def user(s: Seeding, user_id: str, role: str, ordinal: int, account: tuple[str, str, str] | None) -> dict:
     rng = s.rng("user", user_id)
-    if account:
-        email, first, last = account
-    else:
-        first, last = text.person(rng)
-        email = f"{_email_part(first)}.{_email_part(last)}.{ordinal}@{role}s.mentara.test"
+    who = identity(s, user_id, role, account)
+    email = account[0] if account else f"{_email_part(who.first)}.{_email_part(who.last)}.{ordinal}@{role}s.mentara.test"
     created = s.days_before(rng, 420, 800)
+    if role == "client":
+        bio = rng.choice(CLIENT_BIOS).format(job=rng.choice(JOBS), city=who.city, hobby=rng.choice(HOBBIES))
+    elif role == "therapist":
+        bio = therapist_bio(s, user_id)
+    else:
+        bio = rng.choice((f"{role.title()} at Mentara, based in {who.city}.",
+                          f"Keeping Mentara a safe place to talk. {who.city}."))
     return {
-        "id": user_id, "email": email, "firstName": first,
-        "middleName": rng.choice((None, None, "A.", "M.", "R.", "L.")), "lastName": last,
-        "birthDate": s.days_before(rng, 19 * 365, 60 * 365).replace(hour=0, minute=0, second=0),
-        "address": rng.choice(text.pools()["address"]), "role": role,
+        "id": user_id, "email": email, "firstName": who.first, "middleName": who.middle, "lastName": who.last,
+        "birthDate": who.born, "address": people.address(rng, who.city, who.province), "role": role,
         "createdAt": created, "updatedAt": _updated(s, rng, created),
-        "password": password_hash(s.settings.test_password), "emailVerified": True,
+        "password": password_hash(s.settings.test_password),
+        # Therapists verify their e-mail when their application is approved (admin-therapist.service).
+        "emailVerified": role != "therapist" or therapist_status(ordinal) == "APPROVED",
         "emailVerifyToken": None, "emailVerifyTokenExp": None, "resetToken": None, "resetTokenExpiry": None,
         "isActive": True, "failedLoginCount": 0,
         "avatarUrl": f"https://cdn.mentara.test/avatars/{user_id}.jpg",
-        "coverImageUrl": None,
-        "bio": rng.choice(text.BIOS) if role in ("client", "moderator", "admin") else text.fill(rng.choice(text.THERAPIST_BIOS), rng),
+        "coverImageUrl": None, "bio": bio,
         "suspendedAt": None, "suspendedBy": None, "suspensionReason": None,
         "deactivatedAt": None, "deactivatedBy": None, "deactivationReason": None,
-        "lastLoginAt": s.days_before(rng, 0, 14), "lockoutUntil": None,
+        # The documented accounts are the ones people log in with: today.
+        "lastLoginAt": s.days_before(rng, 0.05, 1) if account else s.days_before(rng, 0.1, 14), "lockoutUntil": None,
     }
 
 
 def client_profile(s: Seeding, user_id: str, birth_date: dt.datetime | None = None) -> dict:
-    """A client profile; on the current schema with the birthdate, city and country onboarding asks for."""
+    """A client profile; on the current schema with the birthdate, city and country onboarding asks for
+    (the user's own)."""
     rng = s.rng("client", user_id)
     created = s.days_before(rng, 400, 420)
     return {"userId": user_id, "hasSeenTherapistRecommendations": rng.random() < 0.6,
             "createdAt": created, "updatedAt": created,
-            "birthdate": birth_date, "city": rng.choice(text.pools()["city"]), "country": "Philippines"}
+            "birthdate": birth_date, "city": identity(s, user_id, "client").city, "country": "Philippines"}
 
 
 def admin_profile(s: Seeding, user_id: str, ordinal: int) -> dict:
@@ -107,59 +158,86 @@ def therapist_status(ordinal: int) -> str:
     return "APPROVED"
 
 
+@dataclass(frozen=True)
+class Career:
+    practice: professionals.Practice
+    started: dt.datetime
+    years: int
+    rate: Decimal
+
+
+def career(s: Seeding, user_id: str) -> Career:
+    """A therapist's practice, dates and rate, drawn from their id alone (the profile and the bio agree)."""
+    rng = s.rng("career", user_id)
+    who = identity(s, user_id, "therapist")
+    p = professionals.practice(rng, who.language)
+    age_now = (s.anchor - who.born).days / 365.25
+    # Licensed after a master's degree: practice starts at 25 at the earliest, and at least two years ago.
+    first_year = 25 + rng.uniform(0, max(0.0, min(12.0, age_now - 27)))
+    started = (who.born + dt.timedelta(days=365.25 * first_year)).replace(hour=0, minute=0, second=0, microsecond=0)
+    years = professionals.full_years(started, s.anchor)
+    rate = Decimal(1000 + 100 * rng.randint(0, 6) + 75 * min(years, 20)).quantize(Decimal("0.01"))
+    return Career(p, started, years, rate)
+
+
+def therapist_bio(s: Seeding, user_id: str) -> str:
+    c = career(s, user_id)
+    return professionals.bio(s.rng("therapist_bio", user_id), c.practice, c.years, identity(s, user_id, "therapist").city)
+
+
 def therapist_profile(s: Seeding, user_id: str, status: str, admin_ids: list[str]) -> dict:
     rng = s.rng("therapist", user_id)
+    who, c = identity(s, user_id, "therapist"), career(s, user_id)
+    p = c.practice
     submitted = s.days_before(rng, 380, 400)
     processed = submitted + dt.timedelta(days=rng.randint(1, 14)) if status != "PENDING" else submitted
-    years = rng.randint(2, 25)
-    expertise = rng.sample(text.EXPERTISE, 3)
-    approaches = rng.sample(text.APPROACHES, 2)
-    languages = ["English", "Filipino"] + rng.sample(text.LANGUAGES[2:], rng.randint(0, 1))
-    license_type = rng.choice(text.LICENSES)
+    if status == "PENDING":  # a recent application, waiting for an admin
+        submitted = processed = s.days_before(rng, 1, 12)
+    accepts = ["self-pay"] + rng.sample(professionals.ACCEPTS[1:], rng.randint(0, 2))
+    insured = "hmo" in accepts or "philhealth" in accepts
     return {
-        "userId": user_id, "mobile": f"+639{rng.randint(100000000, 999999999)}",
-        "province": rng.choice(text.pools()["province"]), "timezone": "Asia/Manila", "status": status,
+        "userId": user_id, "mobile": people.mobile(rng),
+        "province": who.province, "timezone": "Asia/Manila", "status": status,
         "submissionDate": submitted, "processingDate": processed,
         "processedByAdminId": rng.choice(admin_ids) if admin_ids and status != "PENDING" else None,
-        "providerType": rng.choice(text.PROVIDER_TYPES), "professionalLicenseType": license_type,
-        "isPRCLicensed": "yes", "prcLicenseNumber": f"{rng.randint(1000000, 9999999):07d}",
+        "providerType": p.provider_type, "professionalLicenseType": p.licence,
+        "isPRCLicensed": "yes", "prcLicenseNumber": f"{rng.randint(0, 9999999):07d}",
         "expirationDateOfLicense": (s.anchor + dt.timedelta(days=rng.randint(200, 1000))).replace(hour=0, minute=0, second=0, microsecond=0),
-        "practiceStartDate": (s.anchor - dt.timedelta(days=365 * years + rng.randint(0, 300))).replace(hour=0, minute=0, second=0, microsecond=0),
+        "practiceStartDate": c.started,
         "licenseVerified": status == "APPROVED",
         "licenseVerifiedAt": processed if status == "APPROVED" else None,
         "licenseVerifiedBy": None,
-        "certifications": {"board": "Professional Regulation Commission", "license": license_type},
+        "certifications": {"board": "Professional Regulation Commission", "license": p.licence_name},
         "certificateUrls": [f"https://cdn.mentara.test/certificates/{user_id}.pdf"],
-        "certificateNames": [f"{license_type} certificate.pdf"],
+        "certificateNames": [f"{p.licence_name} certificate.pdf"],
         "licenseUrls": [f"https://cdn.mentara.test/licenses/{user_id}.pdf"], "licenseNames": ["PRC license.pdf"],
         "documentUrls": [], "documentNames": [],
-        "yearsOfExperience": years, "educationBackground": rng.choice(
-            ("MA Clinical Psychology, University of the Philippines", "MS Counseling Psychology, Ateneo de Manila",
-             "MD Psychiatry, University of Santo Tomas", "MA Psychology, De La Salle University")),
-        "specialCertifications": rng.sample(["Trauma-Informed Care", "CBT Practitioner", "DBT Skills", "Play Therapy"], 2),
-        "practiceLocation": rng.choice(text.pools()["city"]), "acceptsInsurance": rng.random() < 0.5,
-        "acceptedInsuranceTypes": rng.sample(text.INSURANCE, 2), "areasOfExpertise": expertise,
-        "assessmentTools": rng.sample(text.ASSESSMENT_TOOLS, 3), "therapeuticApproachesUsedList": approaches,
-        "languagesOffered": languages, "providedOnlineTherapyBefore": rng.random() < 0.8,
-        "comfortableUsingVideoConferencing": True, "preferredSessionLength": [45, 60],
+        "yearsOfExperience": c.years, "educationBackground": p.degree,
+        "specialCertifications": rng.sample(["Trauma-Informed Care", "CBT Practitioner", "DBT Skills",
+                                             "Psychological First Aid"], 1),
+        "practiceLocation": who.city, "acceptsInsurance": insured,
+        "acceptedInsuranceTypes": rng.sample(professionals.INSURERS, 2) if insured else [],
+        "areasOfExpertise": list(p.expertise), "assessmentTools": list(p.tools),
+        "therapeuticApproachesUsedList": list(p.approaches), "languagesOffered": list(p.languages),
+        "providedOnlineTherapyBefore": rng.random() < 0.8,
+        "comfortableUsingVideoConferencing": True, "preferredSessionLength": [30, 45, 60],
         "privateConfidentialSpace": "yes", "compliesWithDataPrivacyAct": True,
-        "professionalLiabilityInsurance": rng.choice(("yes", "no")), "complaintsOrDisciplinaryActions": "no",
-        "willingToAbideByPlatformGuidelines": True, "expertise": expertise, "approaches": approaches,
-        "languages": languages, "illnessSpecializations": rng.sample(text.ILLNESS_TOPICS, 3),
-        "acceptTypes": ["adults", "young adults"],
-        "treatmentSuccessRates": {topic: round(rng.uniform(0.6, 0.95), 2) for topic in expertise},
-        "sessionLength": "60 minutes", "hourlyRate": Decimal(1500 + 250 * rng.below(11)).quantize(Decimal("0.01")),
+        "professionalLiabilityInsurance": rng.choice(("yes", "no", "willing")), "complaintsOrDisciplinaryActions": "no",
+        "willingToAbideByPlatformGuidelines": True, "expertise": list(p.expertise), "approaches": list(p.approaches),
+        "languages": list(p.languages),
+        "illnessSpecializations": sorted({professionals.SPECIALIZATION[a] for a in p.expertise}),
+        "acceptTypes": accepts, "treatmentSuccessRates": {},
+        "sessionLength": "60 minutes", "hourlyRate": c.rate,
         "createdAt": submitted, "updatedAt": processed,
     }
 
 
 # -- communities ---------------------------------------------------------------------
-def community(s: Seeding, community_id: str, name: str, topic: str, illness: bool) -> dict:
+def community(s: Seeding, community_id: str, name: str, topic, chapter: str | None) -> dict:
     rng = s.rng("community", community_id)
     created = s.days_before(rng, 600, 720)
-    about = (f"A safe, moderated space for people living with {topic.lower()} to share experiences and coping strategies."
-             if illness else f"{topic}: a friendly space to connect, share and grow together.")
-    slug = text.community_slug(name)
+    slug = topic.slug + (f"-{corpus.slug(chapter)}" if chapter else "")
+    about = topic.description + (f" This chapter meets members from {chapter}." if chapter else "")
     return {"id": community_id, "name": name, "slug": slug, "description": about,
             "imageUrl": f"https://cdn.mentara.test/communities/{slug}.jpg", "createdAt": created, "updatedAt": created}
 
@@ -177,8 +255,8 @@ def relationship(s: Seeding, client_id: str, therapist_id: str) -> dict:
 
 
 # -- content -------------------------------------------------------------------------
-def post(s: Seeding, rng: Stream, post_id: str, user_id: str, room_id: str, created: dt.datetime) -> dict:
-    title, content = text.post(rng)
+def post(s: Seeding, rng: Stream, post_id: str, user_id: str, room_id: str, created: dt.datetime,
+         title: str, content: str) -> dict:
     attach = rng.random() < 0.1
     return {"id": post_id, "title": title, "content": content, "createdAt": created,
             "updatedAt": _updated(s, rng, created), "userId": user_id, "roomId": room_id,
@@ -188,8 +266,8 @@ def post(s: Seeding, rng: Stream, post_id: str, user_id: str, room_id: str, crea
 
 
 def comment(s: Seeding, rng: Stream, comment_id: str, post_id: str, user_id: str, created: dt.datetime,
-            parent_id: str | None = None) -> dict:
-    return {"id": comment_id, "postId": post_id, "userId": user_id, "content": text.comment(rng),
+            content: str, parent_id: str | None = None) -> dict:
+    return {"id": comment_id, "postId": post_id, "userId": user_id, "content": content,
             "parentId": parent_id, "createdAt": created, "updatedAt": _updated(s, rng, created),
             "attachmentUrls": [], "attachmentNames": [], "attachmentSizes": []}
 
@@ -207,45 +285,53 @@ def comment_heart(s: Seeding, comment_id: str, user_id: str, after: dt.datetime)
 
 
 # -- therapy -------------------------------------------------------------------------
-def meeting(s: Seeding, rng: Stream, meeting_id: str, client_id: str, therapist_id: str, past: bool | None = None,
-            status: str | None = None) -> dict:
-    """A session; past ones are COMPLETED (or cancelled / no-show), future ones scheduled."""
-    past = rng.random() < 0.7 if past is None else past
-    if past:
-        start = (s.anchor - dt.timedelta(days=rng.randint(2, 120))).replace(hour=rng.randint(8, 17), minute=0, second=0, microsecond=0)
-        roll = rng.random()
-        status = status or ("COMPLETED" if roll < 0.85 else "CANCELLED" if roll < 0.95 else "NO_SHOW")
-    else:
-        start = (s.anchor + dt.timedelta(days=rng.randint(1, 30))).replace(hour=rng.randint(8, 17), minute=0, second=0, microsecond=0)
-        status = status or rng.choice(("SCHEDULED", "CONFIRMED"))
-    duration = rng.choice((45, 60, 60, 90))
-    created = min(start, s.anchor) - dt.timedelta(days=rng.randint(1, 14), minutes=rng.randint(0, 600))
-    return {"id": meeting_id, "title": rng.choice(text.MEETING_TITLES),
-            "description": "Video session on the Mentara platform", "startTime": start,
-            "endTime": start + dt.timedelta(minutes=duration), "duration": duration, "status": status,
-            "meetingType": "video", "meetingUrl": f"https://meet.mentara.test/{meeting_id}",
-            "clientId": client_id, "therapistId": therapist_id, "createdAt": created,
-            "updatedAt": min(max(created, start + dt.timedelta(minutes=duration)), s.anchor) if past else created}
+def meeting(s: Seeding, rng: Stream, meeting_id: str, client_id: str, therapist_id: str, start: dt.datetime,
+            duration: int, therapist_name: str, status: str | None = None) -> dict:
+    """A session at ``start`` (a free slot of the therapist's week): past ones are COMPLETED,
+    CANCELLED or NO_SHOW, future ones WAITING (a request), SCHEDULED or CONFIRMED."""
+    end = start + dt.timedelta(minutes=duration)
+    roll = rng.random()
+    if status is None and end <= s.anchor:
+        status = "COMPLETED" if roll < 0.85 else "CANCELLED" if roll < 0.95 else "NO_SHOW"
+    elif status is None:
+        status = "CONFIRMED" if roll < 0.45 else "SCHEDULED" if roll < 0.85 else "WAITING"
+    booked = s.between(rng, min(start, s.anchor) - dt.timedelta(days=14), min(start, s.anchor) - dt.timedelta(hours=12))
+    kind = "video" if rng.random() < 0.92 else rng.choice(("audio", "chat"))
+    return {"id": meeting_id, "title": f"Session with {therapist_name}",
+            "description": rng.choice((None, None, "Weekly session", "Follow-up session", "Check-in session")),
+            "startTime": start, "endTime": end, "duration": duration, "status": status, "meetingType": kind,
+            # What the booking service sets for a video session (FRONTEND_URL defaults to the local web app).
+            "meetingUrl": f"http://localhost:3000/meeting/{meeting_id}" if kind == "video" else None,
+            "clientId": client_id, "therapistId": therapist_id, "createdAt": booked,
+            "updatedAt": min(end, s.anchor) if end <= s.anchor else booked}
 
 
-def meeting_notes(s: Seeding, notes_id: str, meeting_id: str, meeting_end: dt.datetime) -> dict:
+def meeting_notes(s: Seeding, notes_id: str, meeting_id: str, meeting_end: dt.datetime, client_id: str,
+                  writers: voices.Writers) -> dict:
     rng = s.rng("meeting_notes", notes_id)
     written = min(meeting_end + dt.timedelta(minutes=rng.randint(5, 240)), s.anchor)
-    return {"id": notes_id, "meetingId": meeting_id, "notes": text.fill(rng.choice(text.MEETING_NOTES), rng),
-            "createdAt": written, "updatedAt": written}
+    topic, subject = writers.therapy_focus(client_id)
+    notes = content.session_note(rng, topic, subject, meeting_end.strftime("%d %b").lstrip("0"))
+    return {"id": notes_id, "meetingId": meeting_id, "notes": notes, "createdAt": written, "updatedAt": written}
 
 
-def worksheet(s: Seeding, rng: Stream, worksheet_id: str, client_id: str, therapist_id: str) -> tuple[dict, dict | None]:
-    """A worksheet and, when the client has handed it in, its submission."""
-    title, instructions = rng.choice(text.WORKSHEETS)
-    due = (s.anchor + dt.timedelta(days=rng.randint(-40, 21))).replace(hour=23, minute=59, second=0, microsecond=0)
-    created = min(due, s.anchor) - dt.timedelta(days=rng.randint(7, 14))
+def worksheet(s: Seeding, rng: Stream, worksheet_id: str, client_id: str, therapist_id: str,
+              writers: voices.Writers, due_in: tuple[int, int] = (-40, 21)) -> tuple[dict, dict | None]:
+    """A worksheet on the client's concerns, due ``due_in`` days from the anchor, and, when the client
+    has handed it in, its submission.
+
+    Past its due date a worksheet is SUBMITTED or REVIEWED, or still ASSIGNED: the app finds
+    overdue ones as ASSIGNED with a past due date and never sets OVERDUE (worksheets.service)."""
+    topic, subject = writers.therapy_focus(client_id)
+    title, instructions = content.worksheet(rng, topic, subject)
+    due = (s.anchor + dt.timedelta(days=rng.randint(*due_in))).replace(hour=15, minute=59, second=0, microsecond=0)
+    created = s.between(rng, min(due, s.anchor) - dt.timedelta(days=14), min(due, s.anchor) - dt.timedelta(days=7))
     if due > s.anchor:
         status = "ASSIGNED"
     else:
-        status = rng.choice(("SUBMITTED", "REVIEWED", "REVIEWED", "OVERDUE"))
+        status = rng.choice(("SUBMITTED", "REVIEWED", "REVIEWED", "ASSIGNED"))
     sheet = {"id": worksheet_id, "clientId": client_id, "therapistId": therapist_id, "title": title,
-             "instructions": text.fill(instructions, rng), "dueDate": due, "status": status,
+             "instructions": instructions, "dueDate": due, "status": status,
              "materialUrls": [f"https://cdn.mentara.test/worksheets/{_email_part(title)}.pdf"],
              "materialNames": [f"{title}.pdf"], "createdAt": created, "updatedAt": created}
     if status not in ("SUBMITTED", "REVIEWED"):
@@ -256,7 +342,7 @@ def worksheet(s: Seeding, rng: Stream, worksheet_id: str, client_id: str, therap
                    "fileUrls": [f"https://cdn.mentara.test/submissions/{worksheet_id}.pdf"],
                    "fileNames": [f"{title} - completed.pdf"], "fileSizes": [rng.randint(50_000, 2_000_000)],
                    "submittedAt": submitted,
-                   "feedback": rng.choice(text.WORKSHEET_FEEDBACK) if status == "REVIEWED" else None}
+                   "feedback": content.feedback(rng, writers.first_name(client_id), subject) if status == "REVIEWED" else None}
 
 
 def pre_assessment(s: Seeding, assessment_id: str, client_id: str, topics, created: dt.datetime, ordinal: int = 0,
@@ -281,46 +367,40 @@ def pre_assessment(s: Seeding, assessment_id: str, client_id: str, topics, creat
             "conversationInsights": chatbot["conversationInsights"] if chatbot else None}
 
 
-def review(s: Seeding, client_id: str, therapist_id: str, meeting_id: str, meeting_end: dt.datetime) -> dict:
+def review(s: Seeding, client_id: str, therapist_id: str, meeting_id: str, meeting_end: dt.datetime,
+           writers: voices.Writers) -> dict:
+    """A review of a completed session by its client, days after it, its words as warm as its stars."""
     review_id = seed_id("review", client_id, therapist_id, meeting_id)
     rng = s.rng("review", review_id)
-    created = s.between(rng, meeting_end, s.anchor)
-    return {"id": review_id, "rating": rng.choice((4, 5, 5, 5, 3)), "title": rng.choice(text.REVIEW_TITLES),
-            "content": text.fill(rng.choice(text.REVIEW_BODIES), rng), "isAnonymous": rng.random() < 0.3,
+    created = s.soon_after(rng, meeting_end, 36, late_share=0.3)
+    rating = rng.choice(content.RATINGS)
+    topic, subject = writers.therapy_focus(client_id)
+    title, body = content.review(rng, rating, writers.first_name(therapist_id), topic, subject)
+    return {"id": review_id, "rating": rating, "title": title, "content": body, "isAnonymous": rng.random() < 0.3,
             "clientId": client_id, "therapistId": therapist_id, "meetingId": meeting_id, "isVerified": True,
             "createdAt": created, "updatedAt": created}
 
 
 # -- messages and notifications ---------------------------------------------------------
 def conversation(s: Seeding, conversation_id: str, participants: list[str], first_message: dt.datetime,
-                 messages: list[dict]) -> tuple[dict, list[dict]]:
-    """A direct conversation and its participant rows."""
+                 messages: list[dict], title: str | None = None) -> tuple[dict, list[dict]]:
+    """A direct conversation and its participant rows: the first participant started it (the app
+    makes its creator ADMIN), and each has read up to their own last message."""
     rng = s.rng("conversation", conversation_id)
     created = first_message - dt.timedelta(minutes=rng.randint(1, 30))
     last = max((m["createdAt"] for m in messages), default=None)
-    conv = {"id": conversation_id, "type": "DIRECT", "title": None, "isActive": True, "lastMessageAt": last,
+    conv = {"id": conversation_id, "type": "DIRECT", "title": title, "isActive": True, "lastMessageAt": last,
             "createdAt": created, "updatedAt": last or created}
+    read_up_to = {m["senderId"]: m["createdAt"] for m in sorted(messages, key=lambda m: m["createdAt"])}
     members = [{"id": seed_id("conversation_participant", conversation_id, user_id),
-                "conversationId": conversation_id, "userId": user_id, "joinedAt": created, "lastReadAt": last,
-                "role": "MEMBER", "isActive": True, "isMuted": False} for user_id in participants]
+                "conversationId": conversation_id, "userId": user_id, "joinedAt": created,
+                "lastReadAt": read_up_to.get(user_id), "role": "ADMIN" if k == 0 else "MEMBER", "isActive": True,
+                "isMuted": False} for k, user_id in enumerate(participants)]
     return conv, members
 
 
-def message(s: Seeding, message_id: str, conversation_id: str, sender_id: str, sent: dt.datetime, index: int) -> dict:
-    rng = s.rng("message", message_id)
-    return {"id": message_id, "conversationId": conversation_id, "senderId": sender_id,
-            "content": text.fill(text.MESSAGES[index % len(text.MESSAGES)] if rng.random() < 0.7 else rng.choice(text.MESSAGES), rng),
+def message(s: Seeding, message_id: str, conversation_id: str, sender_id: str, sent: dt.datetime, content: str) -> dict:
+    return {"id": message_id, "conversationId": conversation_id, "senderId": sender_id, "content": content,
             "messageType": "TEXT", "attachmentUrls": [], "attachmentNames": [], "attachmentSizes": [],
             "replyToId": None, "isEdited": False, "isDeleted": False, "editedAt": None,
             "createdAt": sent, "updatedAt": sent}
-
-
-def notification(s: Seeding, rng: Stream, notification_id: str, user_id: str) -> dict:
-    kind, title, body = rng.choice(text.NOTIFICATIONS)
-    created = s.days_before(rng, 0.05, 30)
-    read = rng.random() < 0.5
-    return {"id": notification_id, "userId": user_id, "title": title, "message": body, "type": kind,
-            "priority": "HIGH" if kind.startswith("APPOINTMENT") else "NORMAL",
-            "data": {"source": "mentara_seed", "kind": kind.lower()}, "actionUrl": f"/notifications/{notification_id}",
-            "isRead": read, "readAt": s.between(rng, created, s.anchor) if read else None,
-            "createdAt": created, "updatedAt": created}

@@ -14,6 +14,7 @@ from functools import cached_property
 
 import sqlalchemy as sa
 
+from mentara_seed.generate.corpus import topic_of
 from mentara_seed.requirements import active_relationships
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import LOOKUP, Seeding, chunks
@@ -41,17 +42,15 @@ def counted(s: Seeding, column) -> dict[str, int]:
     return s.counts(sa.select(column, sa.func.count()).group_by(column))
 
 
-def community_topics(s: Seeding) -> dict[str, str | None]:
-    """``{community id: topic}`` (None for a community the seeder did not name)."""
-    from mentara_seed.generate.text import topic_of
-
+def community_topics(s: Seeding) -> dict:
+    """``{community id: Topic}`` (None for a community the seeder did not name)."""
     return {cid: topic_of(name) for cid, name in s.rows(sa.select(T.Community.c.id, T.Community.c.name))}
 
 
-def topics_by_user(s: Seeding) -> dict[str, list[str]]:
-    """The topics of each user's communities, sorted."""
+def topics_by_user(s: Seeding) -> dict[str, list]:
+    """The topics of each user's communities, in a stable order."""
     topics = community_topics(s)
-    return {user: sorted({topics[c] for c in communities if topics.get(c)})
+    return {user: sorted({topics[c] for c in communities if topics.get(c)}, key=lambda t: t.key)
             for user, communities in communities_by_user(s).items()}
 
 
@@ -78,10 +77,10 @@ def member_rooms(s: Seeding) -> dict[str, list[str]]:
 
 
 def all_posts(s: Seeding, only: Iterable[str] | None = None) -> list[sa.Row]:
-    """(id, userId, createdAt, communityId) of every post (or of the posts ``only`` names), by id;
-    communityId is None outside any room."""
+    """(id, userId, createdAt, roomId, communityId) of every post (or of the posts ``only`` names), by
+    id; communityId is None outside any room."""
     statement = (
-        sa.select(T.Post.c.id, T.Post.c.userId, T.Post.c.createdAt, T.RoomGroup.c.communityId)
+        sa.select(T.Post.c.id, T.Post.c.userId, T.Post.c.createdAt, T.Post.c.roomId, T.RoomGroup.c.communityId)
         .outerjoin(T.Room, T.Room.c.id == T.Post.c.roomId)
         .outerjoin(T.RoomGroup, T.RoomGroup.c.id == T.Room.c.roomGroupId)
     )

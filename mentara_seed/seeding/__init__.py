@@ -51,6 +51,7 @@ class Seeding(Draws):
         self.found: dict[str, dict[str, int]] = {}
         self.unmet: Counter[str] = Counter()
         self.updated: Counter[str] = Counter()
+        self.removed: Counter[str] = Counter()  # the seeder's own rows withdrawn (about something since deleted)
 
     @property
     def added(self) -> Counter[str]:

@@ -3,7 +3,7 @@
 from functools import lru_cache
 
 from mentara_seed.assets.common import enricher
-from mentara_seed.generate import makers, state
+from mentara_seed.generate import makers, state, voices
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
@@ -13,7 +13,8 @@ from mentara_seed.seeding import Seeding
 def enrich_comments(s: Seeding) -> None:
     """Guarantees: every client and every therapist has written the mode's minimum of comments, and
     every post has at least two. Commenters are members of the post's community (anyone for a post
-    outside any room) and comment after the post was created, before the anchor."""
+    outside any room) and answer the post in their own voice, naming what it is about, usually
+    within hours of it and in the daytime, before the anchor."""
     view = state.View(s)
 
     @lru_cache(maxsize=1)  # rows come grouped by user: each user's options are gathered once
@@ -24,16 +25,18 @@ def enrich_comments(s: Seeding) -> None:
     def on_a_post_in_their_communities(user_id, rng):
         options = options_of(user_id)
         post = rng.choice(options) if options else None
-        return (post.id, post.createdAt, user_id) if post else None
+        return (post, user_id) if post else None
 
     def by_someone_who_can_see_it(post_id, rng):
         post = view.posts_by_id.get(post_id)
         if post is None:
             return None
-        voices = view.members.get(post.communityId, ()) if post.communityId else view.everyone
-        voice = makers.pick(rng, voices, {post.userId}) or makers.pick(rng, voices)
-        return (post.id, post.createdAt, voice) if voice else None
+        people = view.members.get(post.communityId, ()) if post.communityId else view.everyone
+        commenter = makers.pick(rng, people, {post.userId}) or makers.pick(rng, people)
+        return (post, commenter) if commenter else None
 
+    writers = voices.Writers(s)
     for name in ("client_comments", "therapist_comments"):
-        makers.make_comments(s, f"comments/{name}", s.needs(BY_NAME[name]), on_a_post_in_their_communities)
-    makers.make_comments(s, "comments/post_comments", s.needs(BY_NAME["post_comments"]), by_someone_who_can_see_it)
+        makers.make_comments(s, f"comments/{name}", s.needs(BY_NAME[name]), on_a_post_in_their_communities, writers)
+    makers.make_comments(s, "comments/post_comments", s.needs(BY_NAME["post_comments"]), by_someone_who_can_see_it,
+                         writers)

@@ -6,7 +6,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from mentara_seed.assets.common import enricher
-from mentara_seed.generate import makers, state, text
+from mentara_seed.generate import makers, people, state
 from mentara_seed.generate.keys import Stream, seed_id
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
@@ -14,16 +14,16 @@ from mentara_seed.seeding import Seeding
 
 G, INV, PART = T.GroupTherapySessions, T.GroupSessionTherapistInvitations, T.GroupSessionParticipants
 THEMES = {
-    "Anxiety": ("Taming the worry loop", "Grounding skills for anxious days"),
-    "Depression": ("Small steps out of the fog", "Building a gentle routine"),
-    "ADHD": ("Focus tools that actually stick", "Planning without the overwhelm"),
-    "Insomnia": ("Wind-down routines for better sleep", "Quieting the 2 a.m. mind"),
-    "Burnout": ("Boundaries at work", "Recovering your energy"),
-    "Panic Disorder": ("Riding out a panic wave", "Breath and body skills"),
-    "Social Anxiety": ("Confidence in small steps", "Practising conversations safely"),
-    "Grief and Loss": ("Carrying grief together", "Honouring the people we miss"),
-    "PTSD": ("Feeling safe in your body", "Grounding after triggers"),
-    "OCD": ("Living with uncertainty", "Exposure practice, together"),
+    "anxiety": ("Taming the worry loop", "Grounding skills for anxious days"),
+    "depression": ("Small steps out of the fog", "Building a gentle routine"),
+    "adhd": ("Focus tools that actually stick", "Planning without the overwhelm"),
+    "insomnia": ("Wind-down routines for better sleep", "Quieting the 2 a.m. mind"),
+    "burnout": ("Boundaries at work", "Recovering your energy"),
+    "panic": ("Riding out a panic wave", "Breath and body skills"),
+    "social_anxiety": ("Confidence in small steps", "Practising conversations safely"),
+    "family": ("Carrying grief together", "Honouring the people we miss"),
+    "ptsd": ("Feeling safe in your body", "Grounding after triggers"),
+    "ocd": ("Living with uncertainty", "Exposure practice, together"),
 }
 GENERAL_THEMES = ("Mindful check-in circle", "Self-compassion practice", "Stress skills for everyday life")
 
@@ -69,15 +69,15 @@ def create_sessions(s: Seeding, needs: dict[str, int]) -> None:
         s.insert(INV, invitations)
 
 
-def group_session(s: Seeding, rng: Stream, session_id: str, community_id: str, moderator_id: str, topic: str | None,
+def group_session(s: Seeding, rng: Stream, session_id: str, community_id: str, moderator_id: str, topic,
                   community_name: str) -> dict:
-    theme = rng.choice(THEMES.get(topic, GENERAL_THEMES))
+    theme = rng.choice(THEMES.get(topic.key if topic else None, GENERAL_THEMES))
     day = (s.anchor + dt.timedelta(days=rng.randint(2, 28))).replace(hour=0, minute=0, second=0, microsecond=0)
     # 10:00 to 19:30 in Manila: 02:00 to 11:30 UTC, on the half hour.
     start = day + dt.timedelta(minutes=120 + 30 * rng.below(20))
     virtual = rng.random() < 0.8
     created = s.days_before(rng, 3, 20)
-    city = rng.choice(text.pools()["city"])
+    city = people.place(rng)[0]
     return {
         "id": session_id, "title": f"{theme}", "description": f"A facilitated group session for members of "
         f"{community_name}: {theme.lower()}. Come as you are; sharing is always optional.",

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from mentara_seed.assets.common import enricher
-from mentara_seed.generate import state, text
+from mentara_seed.generate import content, state, voices
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
@@ -21,9 +21,9 @@ def enrich_journals(s: Seeding) -> None:
     if not needs:
         return
     topics = state.topics_by_user(s)
-    cities = text.pools()["city"]
+    writers = voices.Writers(s)
     for chunk in s.ids.new_ids(T.JournalEntry, "journals/client", needs):
-        s.insert(T.JournalEntry, (entry(s, rng, entry_id, client_id, topics.get(client_id, ()), rng.choice(cities))
+        s.insert(T.JournalEntry, (entry(s, rng, entry_id, client_id, topics.get(client_id, ()), writers.town(client_id))
                                   for client_id, entry_id, rng in chunk))
 
 
@@ -32,5 +32,5 @@ def entry(s: Seeding, rng, entry_id: str, client_id: str, topics, city: str) -> 
     # Evenings and lunch breaks in Manila (UTC+8): 04:00-15:00 UTC.
     written = day + dt.timedelta(hours=rng.randint(4, 14), minutes=rng.randint(0, 59), seconds=rng.randint(0, 59))
     edited = written + dt.timedelta(minutes=rng.randint(1, 40)) if rng.random() < 0.2 else written
-    return {"id": entry_id, "userId": client_id, "content": text.journal_entry(rng, topics, city),
+    return {"id": entry_id, "userId": client_id, "content": content.journal_entry(rng, topics, city),
             "createdAt": min(written, s.anchor), "updatedAt": min(edited, s.anchor)}

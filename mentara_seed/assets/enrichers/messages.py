@@ -9,8 +9,8 @@ from operator import itemgetter
 import sqlalchemy as sa
 
 from mentara_seed.assets.common import enricher
-from mentara_seed.generate import rows, state
-from mentara_seed.generate.keys import Stream, seed_id
+from mentara_seed.generate import content, rows, state, voices
+from mentara_seed.generate.keys import Stream, made_by_seeder, seed_id
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import LOOKUP, Seeding, chunks
@@ -23,9 +23,10 @@ def enrich_messages(s: Seeding) -> None:
     """Guarantees: every client is in at least two conversations and each conversation of a client
     has at least five messages. A client talks with their therapist first, then with members of
     their communities, then with a moderator; messages come only from participants, in order,
-    before the anchor."""
+    before the anchor. The documented client has messages of the last three days."""
     start_conversations(s)
     fill_conversations(s)
+    keep_talking(s)
 
 
 def start_conversations(s: Seeding) -> None:
@@ -58,6 +59,9 @@ def start_conversations(s: Seeding) -> None:
                 chosen.append(candidate)
         return chosen
 
+    writers = voices.Writers(s)
+    topics = state.topics_by_user(s)
+    moderator_ids = set(moderators)
     for chunk in s.ids.new_ids(T.Conversation, "conversations/client", {d.subject: d.missing for d in deficits}):
         conversations, participants, messages = [], [], []
         for client_id, new in groupby(chunk, key=itemgetter(0)):
@@ -66,14 +70,25 @@ def start_conversations(s: Seeding) -> None:
             s.unmet["client_conversations"] += len(new) - len(found)
             for (_, conversation_id, crng), partner in zip(new, found, strict=False):  # fewer partners than slots: unmet
                 talking.add((partner, client_id))
-                sent = s.days_before(crng, 8, 60)
-                first_sender = crng.random() < 0.5
+                kind = ("therapist" if writers.voice(partner) == "therapist" else
+                        "moderator" if partner in moderator_ids else "peer")
+                topic = crng.choice(topics[client_id]) if topics.get(client_id) else content.FALLBACK
+                lines = content.dialogue(crng, kind, topic, content.subject_of(crng, topic),
+                                         writers.first_name(client_id) or "there", writers.first_name(partner) or "there",
+                                         crng.randint(5, 8))
+                sent = s.days_before(crng, 3, 60)
                 thread = []
-                for k in range(crng.randint(5, 8)):
-                    sender = (client_id, partner)[(k + first_sender) % 2]
-                    thread.append(rows.message(s, seed_id("message", conversation_id, k), conversation_id, sender, sent, k))
-                    sent += dt.timedelta(minutes=crng.randint(2, 20 * 60))
-                conversation, people = rows.conversation(s, conversation_id, [client_id, partner], thread[0]["createdAt"], thread)
+                for k, (speaker, line) in enumerate(lines):
+                    if k:
+                        sent = s.soon_after(crng, sent, 2.5, late_share=0.05)
+                    sender = (client_id, partner)[speaker]
+                    thread.append(rows.message(s, seed_id("message", conversation_id, k), conversation_id, sender, sent, line))
+                # The client opens the chat with their therapist (client.service assignTherapist), titled by it.
+                title = None
+                if kind == "therapist":
+                    title = f"Therapy Session with {writers.people[partner][1]} {writers.last_name(partner)}"
+                starter = [client_id, partner] if lines[0][0] == 0 or kind == "therapist" else [partner, client_id]
+                conversation, people = rows.conversation(s, conversation_id, starter, thread[0]["createdAt"], thread, title)
                 conversations.append(conversation)
                 participants.extend(people)
                 messages.extend(thread)
@@ -93,31 +108,85 @@ def in_random_order(rng: Stream, items: Sequence[str]) -> Iterator[str]:
 
 def fill_conversations(s: Seeding) -> None:
     deficits = s.deficits(BY_NAME["conversation_messages"])
-    if not deficits:
+    if deficits:
+        add_messages(s, "messages/conversation", "conversation_messages", {d.subject: d.missing for d in deficits})
+
+
+def keep_talking(s: Seeding) -> None:
+    """The documented client's chat with their therapist (else their latest chat) goes on today."""
+    needs = s.needs(BY_NAME["demo_client_recent_conversation"])
+    if not needs:
         return
-    short = [d.subject for d in deficits]
-    people, since = defaultdict(list), {}
-    for part in chunks(short, LOOKUP):
-        for conversation_id, user_id in s.rows(
-            sa.select(P.c.conversationId, P.c.userId).where(s.one_of(P.c.conversationId, part)).order_by(P.c.userId)
+    by_client, _ = state.relationships(s)
+    wanted = {}
+    for client_id, missing in needs.items():
+        theirs = sa.select(P.c.conversationId).where(P.c.userId == client_id)
+        last = sa.func.max(T.Message.c.createdAt)
+        ranked = s.rows(
+            sa.select(P.c.conversationId, sa.func.max(sa.case((s.one_of(P.c.userId, by_client.get(client_id, [])), 1),
+                                                              else_=0)).label("with_therapist"), last.label("last"))
+            .join(T.Message, T.Message.c.conversationId == P.c.conversationId, isouter=True)
+            .where(P.c.conversationId.in_(theirs)).group_by(P.c.conversationId))
+        if not ranked:
+            s.unmet["demo_client_recent_conversation"] += missing
+            continue
+        best = max(ranked, key=lambda r: (r.with_therapist, r.last or s.anchor - dt.timedelta(days=3650), r.conversationId))
+        wanted[best.conversationId] = missing
+    add_messages(s, "messages/demo_recent", "demo_client_recent_conversation", wanted,
+                 window=dt.timedelta(days=2))
+
+
+def add_messages(s: Seeding, purpose: str, requirement: str, wanted: dict[str, int],
+                 window: dt.timedelta | None = None) -> None:
+    """``wanted[conversation]`` more messages in each conversation, between its last message (or, given
+    a ``window``, the start of that window before the anchor) and the anchor, the client and the other
+    person taking turns; a conversation of the seeder's shows its new last message."""
+    people, since, client_of = defaultdict(list), {}, {}
+    U = T.User
+    for part in chunks(sorted(wanted), LOOKUP):
+        for conversation_id, user_id, role in s.rows(
+            sa.select(P.c.conversationId, P.c.userId, U.c.role).join(U, U.c.id == P.c.userId)
+            .where(s.one_of(P.c.conversationId, part)).order_by(P.c.userId)
         ):
             people[conversation_id].append(user_id)
+            if role == "client":
+                client_of.setdefault(conversation_id, user_id)
         last = (sa.select(sa.func.max(T.Message.c.createdAt)).where(T.Message.c.conversationId == T.Conversation.c.id)
                 .scalar_subquery())
         for conversation_id, created, latest in s.rows(
             sa.select(T.Conversation.c.id, T.Conversation.c.createdAt, last).where(s.one_of(T.Conversation.c.id, part))
         ):
             since[conversation_id] = max(created, latest) if latest else created
-    for chunk in s.ids.new_ids(T.Message, "messages/conversation", {d.subject: d.missing for d in deficits}):
+            if window is not None:
+                since[conversation_id] = max(since[conversation_id], s.anchor - window)
+    writers = voices.Writers(s)
+    topics = state.topics_by_user(s)
+    newest = {}
+    for chunk in s.ids.new_ids(T.Message, purpose, wanted):
         new = []
         for conversation_id, allocated in groupby(chunk, key=itemgetter(0)):
             message_ids = [message_id for _, message_id, _ in allocated]
             speakers = people[conversation_id]
-            if not speakers or since[conversation_id] >= s.anchor:
-                s.unmet["conversation_messages"] += len(message_ids)
+            if len(speakers) < 2 or conversation_id not in since or since[conversation_id] >= s.anchor:
+                s.unmet[requirement] += len(message_ids)
                 continue
+            client = client_of.get(conversation_id, speakers[0])
+            other = next(p for p in speakers if p != client)
             rng = s.rng("conversation_fill", conversation_id)
             times = sorted(s.between(rng, since[conversation_id], s.anchor) for _ in message_ids)
+            topic = rng.choice(topics[client]) if topics.get(client) else content.FALLBACK
+            subject = content.subject_of(rng, topic)
+            start = rng.below(len(content.FOLLOW_UPS))
             for k, (message_id, sent) in enumerate(zip(message_ids, times, strict=True)):
-                new.append(rows.message(s, message_id, conversation_id, speakers[k % len(speakers)], sent, k))
+                speaker, line = content.follow_up(rng, topic, subject, writers.first_name(client),
+                                                  writers.first_name(other), start + k)
+                new.append(rows.message(s, message_id, conversation_id, (client, other)[speaker], sent, line))
+                newest[conversation_id] = sent
         s.insert(T.Message, new)
+    C = T.Conversation
+    for conversation_id, sent in sorted(newest.items()):
+        moved = s.conn.execute(
+            sa.update(C).where(C.c.id == conversation_id, made_by_seeder(C.c.id),
+                               sa.or_(C.c.lastMessageAt.is_(None), C.c.lastMessageAt < sent))
+            .values(lastMessageAt=sent, updatedAt=sa.case((C.c.updatedAt > sent, C.c.updatedAt), else_=sent)))
+        s.updated[C.name] += moved.rowcount

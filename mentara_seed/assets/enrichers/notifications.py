@@ -1,14 +1,99 @@
-"""Tier 5 enricher: every client has notifications."""
+"""Tier 6 enricher: everyone hears about what happened to them: clients, therapists, moderators, admins."""
+
+import datetime as dt
+from collections import defaultdict
+
+import sqlalchemy as sa
 
 from mentara_seed.assets.common import enricher
-from mentara_seed.generate import makers
+from mentara_seed.generate import notices
+from mentara_seed.generate.keys import made_by_seeder
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
-from mentara_seed.seeding import Seeding
+from mentara_seed.seeding import LOOKUP, Seeding, chunks
+
+ROLES = (("client_notifications", "client"), ("therapist_notifications", "therapist"),
+         ("moderator_notifications", "moderator"), ("admin_notifications", "admin"))
+# Notifications of the last two days are still unread; older ones were read within hours.
+UNREAD_FOR = dt.timedelta(days=2)
+N = T.Notification
 
 
-@enricher("notifications", tier=5, owns=T.Notification, inputs=["enriched_meetings", "enriched_worksheets"])
+@enricher("notifications", tier=6, owns=T.Notification,
+          inputs=["enriched_messages", "enriched_meetings", "enriched_worksheets", "enriched_reports",
+                  "enriched_reviews"])
 def enrich_notifications(s: Seeding) -> None:
-    """Guarantees: every client has at least two notifications (session reminders, worksheets,
-    community replies, messages, ...), dated in the 30 days before the anchor."""
-    makers.make_notifications(s, "notifications/client_notifications", s.needs(BY_NAME["client_notifications"]))
+    """Guarantees: every client and therapist has at least two notifications, every moderator and admin
+    at least one, each about a real event that concerns them (a message to them, a comment on their
+    post, a worksheet or a session booked for them, a booking request, a review, their approved
+    application, a report in a community they moderate, an application to review), with the app's
+    wording, the ids of the entity in ``data`` and a link that opens it in the web app, dated at the
+    event; the latest ones unread, and some for the documented client."""
+    withdraw_stale(s)
+    for requirement, role in ROLES:
+        needs = s.needs(BY_NAME[requirement])
+        if needs:
+            notify(s, role, requirement, needs)
+    # The documented client's bell shows a count: their newest events not yet notified stay unread.
+    needs = s.needs(BY_NAME["demo_client_unread_notifications"])
+    if needs:
+        notify(s, "client", "demo_client_unread_notifications", needs, unread=True)
+
+
+def withdraw_stale(s: Seeding) -> None:
+    """The seeder's own notifications about something deleted since (a post someone removed took its
+    comments with it) are withdrawn, so every notification of the seeder's still opens a real thing;
+    the minimums then top the recipient up with a current one. Nobody else's are touched."""
+    gone = [notification_id for notification_id, _, vanished in notices.unfounded(s.conn) if vanished]
+    for part in chunks(gone, LOOKUP):
+        s.conn.execute(sa.delete(N).where(s.one_of(N.c.id, part), made_by_seeder(N.c.id)))
+    if gone:
+        s.removed[N.name] += len(gone)
+
+
+def notify(s: Seeding, role: str, requirement: str, needs: dict[str, int], unread: bool = False) -> None:
+    """``needs[user]`` notifications for users of ``role``, about their newest events not notified yet;
+    those of the last two days (or, ``unread``, all) unread."""
+    kinds = [k for k in notices.KINDS if role in k.roles]
+    events = defaultdict(list)
+    for kind in kinds:
+        found = kind.select().where(notices.U.c.role == role).subquery()
+        for part in chunks(sorted(needs), LOOKUP):
+            statement = (sa.select(found).where(s.one_of(found.c.recipient, part), found.c.at <= s.anchor,
+                                                found.c.at.is_not(None)))
+            for event in s.rows(statement):
+                events[event.recipient].append((kind, event))
+    notified = set()
+    for part in chunks(sorted(needs), LOOKUP):
+        for user_id, kind_type, data in s.rows(sa.select(N.c.userId, N.c.type, N.c.data).where(s.one_of(N.c.userId, part))):
+            kind = notices.BY_TYPE.get(kind_type)
+            if kind is not None and isinstance(data, dict):
+                notified.add((user_id, kind_type, data.get(kind.key)))
+    for chunk in s.ids.new_ids(N, f"notifications/{requirement}" if unread else f"notifications/{role}", needs):
+        new, taken = [], defaultdict(int)
+        for recipient, notification_id, rng in chunk:
+            # The most recent events first, a kind's turn each (a mix, not ten messages in a row).
+            options = sorted(events.get(recipient, []), key=lambda ke: (-ke[1].at.timestamp(), ke[0].type, ke[1].entity))
+            options = [(k, e) for k, e in options if (recipient, k.type, e.entity) not in notified]
+            by_kind = defaultdict(list)
+            for k, e in options:
+                by_kind[k.type].append((k, e))
+            ordered = [pair for round_ in _rounds(by_kind) for pair in round_]
+            if taken[recipient] >= len(ordered):
+                s.unmet[requirement] += 1
+                continue
+            kind, event = ordered[taken[recipient]]
+            taken[recipient] += 1
+            notified.add((recipient, kind.type, event.entity))
+            created = min(event.at + dt.timedelta(seconds=rng.randint(1, 90)), s.anchor)
+            read_at = None if unread or created > s.anchor - UNREAD_FOR else min(s.soon_after(rng, created, 5, late_share=0.0),
+                                                                         s.anchor)
+            new.append(notices.row(notification_id, recipient, kind, event, created, read_at))
+        s.insert(N, new)
+
+
+def _rounds(by_kind: dict[str, list]):
+    """The events of each kind interleaved: the newest of each kind, then the next of each, ..."""
+    queues = [list(v) for _, v in sorted(by_kind.items(), key=lambda kv: -kv[1][0][1].at.timestamp())]
+    while any(queues):
+        yield [q.pop(0) for q in queues if q]

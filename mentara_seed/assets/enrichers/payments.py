@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from mentara_seed import contract
 from mentara_seed.assets.common import enricher
-from mentara_seed.generate import text
+from mentara_seed.generate import people, rows
 from mentara_seed.generate.keys import Stream, seed_id
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
@@ -64,7 +64,7 @@ def payment_method(s: Seeding, rng: Stream, method_id: str, person, default: boo
     kind = kind or rng.choice(METHOD_TYPES)
     name = f"{person.firstName} {person.lastName}"
     added = s.between(rng, person.createdAt, min(person.createdAt + dt.timedelta(days=60), s.anchor))
-    mobile = f"09{rng.randint(100000000, 999999999)}"
+    mobile = people.mobile(rng, local=True)
     row = {column: None for column in PM.c.keys()}
     row.update({"id": method_id, "userId": person.id, "type": kind, "nickname": None, "isDefault": default,
                 "isActive": True, "createdAt": added, "updatedAt": added})
@@ -87,7 +87,7 @@ def payment_method(s: Seeding, rng: Stream, method_id: str, person, default: boo
                     "groupNumber": f"G{rng.randint(1000, 9999)}", "insuranceVerified": False,
                     "coverageDetails": coverage, "nickname": f"{insurer} - {policy[-4:]}"})
     if rng.random() < 0.4:
-        row["billingAddress"] = {"city": rng.choice(text.pools()["city"]), "country": "Philippines"}
+        row["billingAddress"] = {"city": rows.identity(s, person.id, "client").city, "country": "Philippines"}
     return row
 
 

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from mentara_seed.assets.common import enricher
-from mentara_seed.generate import makers, state
+from mentara_seed.generate import makers, state, voices
 from mentara_seed.requirements import BY_NAME, community_posts
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
@@ -33,11 +33,13 @@ def enrich_posts(s: Seeding) -> None:
         community_id = rng.choice(shared)
         return makers.pick(rng, view.members[community_id], {client_id}), community_id
 
+    w = voices.Writers(s)
     for name in ("client_posts", "therapist_posts"):
-        makers.make_posts(s, f"posts/{name}", s.needs(BY_NAME[name]), in_own_community)
-    makers.make_posts(s, "posts/community_posts", s.needs(BY_NAME["community_posts"]), by_a_member)
-    makers.make_posts(s, "posts/community_recent_posts", s.needs(BY_NAME["community_recent_posts"]), by_a_member, recent=True)
-    makers.make_posts(s, "posts/client_hearts_given", heartable_needs(s), by_someone_in_their_communities)
+        makers.make_posts(s, f"posts/{name}", s.needs(BY_NAME[name]), in_own_community, writers=w)
+    makers.make_posts(s, "posts/community_posts", s.needs(BY_NAME["community_posts"]), by_a_member, writers=w)
+    makers.make_posts(s, "posts/community_recent_posts", s.needs(BY_NAME["community_recent_posts"]), by_a_member,
+                      recent=True, writers=w)
+    makers.make_posts(s, "posts/client_hearts_given", heartable_needs(s), by_someone_in_their_communities, writers=w)
 
 
 def heartable_needs(s: Seeding) -> dict[str, int]:

@@ -31,28 +31,49 @@ REASON_WEIGHTS = ("spam", "spam", "harassment", "inappropriate", "misinformation
                   "self_harm", "other", "hate_speech")
 
 
-@enricher("reports", tier=4, owns=T.Report, inputs=["enriched_comments"])
+@enricher("reports", tier=4, owns=T.Report, inputs=["enriched_comments", "enriched_moderators"])
 def enrich_reports(s: Seeding) -> None:
     """Guarantees: every community has the mode's minimum of reports on its posts and comments, in
     every status a moderator filters by (pending, reviewed, dismissed). A report names exactly one
     post or comment, comes from a member of the post's community who is not its author and has not
     reported it before, gives one of the reasons the app offers with what the member wrote, and is
-    dated after the content; a resolved report is dated at its resolution."""
+    dated after the content; a resolved report is dated at its resolution. The documented moderator
+    has pending reports to review."""
     count_needs = s.needs(BY_NAME["community_reports"])
     status_needs = s.needs(BY_NAME["community_report_statuses"])
     needs = {c: max(count_needs.get(c, 0), status_needs.get(c, 0)) for c in sorted({*count_needs, *status_needs})}
+    make_reports(s, "reports/community", "community_reports", needs)
+    # The documented moderator's queue: pending reports in the first community they moderate that has posts.
+    demo = s.needs(BY_NAME["demo_moderator_reports"])
+    if demo:
+        view = state.View(s)
+        MC = T.ModeratorCommunity
+        wanted = {}
+        for moderator_id, missing in demo.items():
+            theirs = sorted(s.scalars(sa.select(MC.c.communityId).where(MC.c.moderatorId == moderator_id)))
+            community = next((c for c in theirs if view.posts_by_community.get(c)), None)
+            if community is None:
+                s.unmet["demo_moderator_reports"] += missing
+            else:
+                wanted[community] = wanted.get(community, 0) + missing
+        make_reports(s, "reports/demo_moderator", "demo_moderator_reports", wanted, status="PENDING")
+
+
+def make_reports(s: Seeding, purpose: str, requirement: str, needs: dict[str, int], status: str | None = None) -> None:
+    """``needs[community]`` more reports on the community's posts and comments, in the statuses it
+    lacks first (or in ``status``)."""
     if not needs:
         return
     view = state.View(s)
     reports = reports_by_community().subquery()
     present = defaultdict(set)
-    for community_id, status in s.rows(sa.select(reports.c.communityId, reports.c.status).distinct()
-                                       .where(s.one_of(reports.c.communityId, list(needs)))):
-        present[community_id].add(status)
+    for community_id, found in s.rows(sa.select(reports.c.communityId, reports.c.status).distinct()
+                                      .where(s.one_of(reports.c.communityId, list(needs)))):
+        present[community_id].add(found)
     reporters = defaultdict(set)  # target -> who reported it already (the app allows one report each)
     for reporter, target in s.rows(sa.select(R.c.reporterId, sa.func.coalesce(R.c.postId, R.c.commentId))):
         reporters[target].add(reporter)
-    chosen_posts = {c: makers.sample_excluding(s.rng("reports/posts", c), view.posts_by_community.get(c, []), set(),
+    chosen_posts = {c: makers.sample_excluding(s.rng(purpose + "/posts", c), view.posts_by_community.get(c, []), set(),
                                                needs[c]) for c in needs}
     comments = defaultdict(list)
     wanted = [p.id for posts in chosen_posts.values() for p in posts]
@@ -61,25 +82,25 @@ def enrich_reports(s: Seeding) -> None:
         for row in s.rows(sa.select(C.c.id, C.c.postId, C.c.userId, C.c.createdAt).where(s.one_of(C.c.postId, part))
                           .order_by(C.c.postId, C.c.id)):
             comments[row.postId].append(row)
-    for chunk in s.ids.new_ids(R, "reports/community", needs):
+    for chunk in s.ids.new_ids(R, purpose, needs):
         new = []
         for k, (community_id, report_id, rng) in enumerate(chunk):
             posts = chosen_posts[community_id]
             if not posts:
-                s.unmet["community_reports"] += 1
+                s.unmet[requirement] += 1
                 continue
             post = posts[k % len(posts)]
             on_comment = comments.get(post.id) and rng.random() < 0.45
             target = rng.choice(comments[post.id]) if on_comment else post
             reporter = makers.pick(rng, view.members.get(community_id, []), {target.userId} | reporters[target.id])
             if reporter is None:
-                s.unmet["community_reports"] += 1
+                s.unmet[requirement] += 1
                 continue
             reporters[target.id].add(reporter)
             missing = sorted(set(contract.REPORT_STATUSES) - present[community_id])
-            status = missing[0] if missing else rng.choice(("PENDING", "PENDING", "REVIEWED", "DISMISSED"))
-            present[community_id].add(status)
-            new.append(report(s, rng, report_id, reporter, target, on_comment, status))
+            chosen = status or (missing[0] if missing else rng.choice(("PENDING", "PENDING", "REVIEWED", "DISMISSED")))
+            present[community_id].add(chosen)
+            new.append(report(s, rng, report_id, reporter, target, on_comment, chosen))
         s.insert(R, new)
 
 

@@ -5,7 +5,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from mentara_seed.assets.common import enricher
-from mentara_seed.generate import rows
+from mentara_seed.generate import rows, voices
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
@@ -30,9 +30,10 @@ def enrich_reviews(s: Seeding) -> None:
         reviewed = set(s.rows(sa.select(T.Review.c.clientId, T.Review.c.therapistId, T.Review.c.meetingId)
                               .where(s.one_of(T.Review.c.therapistId, short))))
     new = []
+    writers = voices.Writers(s)
     for d in deficits:
         options = [m for m in sessions[d.subject] if (m.clientId, m.therapistId, m.id) not in reviewed]
         s.rng("reviews", d.subject).shuffle(options)
-        new.extend(rows.review(s, m.clientId, m.therapistId, m.id, m.endTime) for m in options[: d.missing])
+        new.extend(rows.review(s, m.clientId, m.therapistId, m.id, m.endTime, writers) for m in options[: d.missing])
         s.unmet["therapist_reviews"] += max(0, d.missing - len(options))
     s.insert(T.Review, new)

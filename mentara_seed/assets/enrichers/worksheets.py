@@ -11,7 +11,8 @@ from mentara_seed.seeding import Seeding
 def enrich_worksheets(s: Seeding) -> None:
     """Guarantees: every approved therapist has created the mode's minimum of worksheets, and every
     client with a therapist has at least one. A worksheet joins a related pair; handed-in ones come
-    with their submission; due dates may lie ahead of the anchor."""
+    with their submission; due dates may lie ahead of the anchor. The documented client has one due
+    in the coming week."""
     view = state.View(s)
 
     def for_one_of_their_clients(therapist_id, rng):
@@ -24,3 +25,6 @@ def enrich_worksheets(s: Seeding) -> None:
 
     makers.make_worksheets(s, "worksheets/therapist_worksheets", s.needs(BY_NAME["therapist_worksheets"]), for_one_of_their_clients)
     makers.make_worksheets(s, "worksheets/client_worksheets", s.needs(BY_NAME["client_worksheets"]), from_their_therapist)
+    # The documented client's dashboard shows a worksheet due in the coming days.
+    makers.make_worksheets(s, "worksheets/demo_client_due", s.needs(BY_NAME["demo_client_worksheet_due"]),
+                           from_their_therapist, due_in=(2, 6))

@@ -5,28 +5,28 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from mentara_seed.assets.common import legacy_asset
-from mentara_seed.generate import rows, text
+from mentara_seed.generate import corpus, rows
 from mentara_seed.generate.keys import seed_id
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
 
 
-def planned_communities(s: Seeding) -> list[tuple[str, str, str, bool]]:
-    """(id, name, topic, illness-based) of every community the legacy volumes call for.
-
-    Beyond the named topics (scale > 1), a topic comes back as a numbered circle.
-    """
+def planned_communities(s: Seeding) -> list[tuple[str, str, corpus.Topic, str | None]]:
+    """(id, name, topic, chapter) of every community the legacy volumes call for: the app's canonical
+    communities, and beyond them (scale > 1) regional chapters of the same ones."""
     planned = []
-    for illness, topics, count in (
-        (True, text.ILLNESS_TOPICS, s.volumes.illness_communities),
-        (False, text.GENERAL_TOPICS, s.volumes.general_communities),
-    ):
+    for kind, topics, count in (("illness", corpus.ILLNESS, s.volumes.illness_communities),
+                                ("general", corpus.GENERAL, s.volumes.general_communities)):
         for k in range(count):
             topic = topics[k % len(topics)]
-            name = f"{topic} Support" if illness else topic
-            if k >= len(topics):
-                name = f"{name} Circle {k // len(topics) + 1}"
-            planned.append((seed_id("community", "illness" if illness else "general", k), name, topic, illness))
+            round_ = k // len(topics)
+            chapter = None
+            if round_:
+                chapter = corpus.CHAPTERS[(round_ - 1) % len(corpus.CHAPTERS)]
+                if round_ > len(corpus.CHAPTERS):
+                    chapter = f"{chapter} {round_ // len(corpus.CHAPTERS) + 1}"
+            name = f"{topic.name} - {chapter} Chapter" if chapter else topic.name
+            planned.append((seed_id("community", kind, k), name, topic, chapter))
     return planned
 
 
@@ -41,7 +41,7 @@ def ensure_rooms(s: Seeding) -> None:
     )
     groups, rooms = [], []
     for community_id in bare:
-        for order, (group_name, room_names) in enumerate(text.ROOM_GROUPS):
+        for order, (group_name, room_names) in enumerate(corpus.ROOM_GROUPS):
             group_id = seed_id("room_group", community_id, order)
             groups.append({"id": group_id, "name": group_name, "order": order, "communityId": community_id})
             for room_order, room_name in enumerate(room_names):
@@ -61,15 +61,12 @@ def generate_communities(s: Seeding) -> None:
     moderator assigned to every community that has none."""
     planned = planned_communities(s)
     present = s.ids.existing_ids(T.Community, (c[0] for c in planned))
-    names = {c[1] for c in planned} | {text.community_slug(c[1]) for c in planned}
-    taken = set()
-    for column in (T.Community.c.name, T.Community.c.slug):
-        taken.update(s.scalars(sa.select(column).where(s.one_of(column, sorted(names)))))
-    s.insert(T.Community, [
-        rows.community(s, community_id, name, topic, illness)
-        for community_id, name, topic, illness in planned
-        if community_id not in present and name not in taken and text.community_slug(name) not in taken
-    ])
+    made = [rows.community(s, community_id, name, topic, chapter) for community_id, name, topic, chapter in planned
+            if community_id not in present]
+    taken = set()  # a name or slug someone else's community already has keeps its owner
+    for column, key in ((T.Community.c.name, "name"), (T.Community.c.slug, "slug")):
+        taken.update(s.scalars(sa.select(column).where(s.one_of(column, sorted(c[key] for c in made)))))
+    s.insert(T.Community, [c for c in made if c["name"] not in taken and c["slug"] not in taken])
     ensure_rooms(s)
 
     moderators = sorted(s.scalars(sa.select(T.Moderator.c.userId)))

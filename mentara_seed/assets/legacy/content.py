@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from mentara_seed.assets.common import legacy_asset
 from mentara_seed.assets.legacy.relationships import joins_communities
-from mentara_seed.generate import makers, rows, state
+from mentara_seed.assets.legacy.users import base_population
+from mentara_seed.generate import makers, rows, state, voices
 from mentara_seed.generate.keys import seed_id
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
@@ -67,6 +68,7 @@ def generate_content(s: Seeding) -> None:
     rooms), comments on them with replies, and hearts on posts and comments at the mode's likelihoods."""
     v = s.volumes
     view = state.View(s)  # memberships are read only if rows are to be made
+    writers = voices.Writers(s)  # so are the people, rooms and topics the texts need
 
     per_community = s.counts(BY_NAME["community_posts"].count_query(s.anchor))
     makers.make_posts(
@@ -74,13 +76,15 @@ def generate_content(s: Seeding) -> None:
         {c: v.posts_per_community - n for c, n in per_community.items() if n < v.posts_per_community},
         lambda community_id, rng: (rng.choice(view.members[community_id]), community_id)
         if view.members.get(community_id) else None,
+        writers=writers,
     )
     per_user = state.counted(s, T.Post.c.userId)
-    posters = [u for u in sorted(state.counted(s, T.Membership.c.userId)) if joins_communities(s, u)]
+    posters = [u for u in base_population(s, sorted(state.counted(s, T.Membership.c.userId))) if joins_communities(s, u)]
     makers.make_posts(
         s, USER_POSTS,
         {u: v.posts_per_user - per_user.get(u, 0) for u in posters if per_user.get(u, 0) < v.posts_per_user},
         lambda user_id, rng: (user_id, rng.choice(view.joined[user_id])),
+        writers=writers,
     )
 
     # What each base post has, in three grouped counts over whole tables; only posts short of
@@ -100,7 +104,7 @@ def generate_content(s: Seeding) -> None:
     # Comments and hearts of one post depend on that post alone.
     for part in chunks(short, POSTS_PER_CHUNK):
         posts = state.all_posts(s, part)  # all in rooms: planned posts always are
-        add_comments(s, posts, view.members)
+        add_comments(s, posts, view.members, writers)
         add_post_hearts(s, posts, view.members)
         add_comment_hearts(s, posts, view.members)
 
@@ -115,8 +119,9 @@ def comment_heart_slots(s: Seeding) -> int:
     return max(1, s.volumes.members_per_community // 4)
 
 
-def add_comments(s: Seeding, posts: Sequence[sa.Row], members: Members) -> None:
-    """Each base post gets the mode's comments per post from community members; some are replies."""
+def add_comments(s: Seeding, posts: Sequence[sa.Row], members: Members, writers: voices.Writers) -> None:
+    """Each base post gets the mode's comments per post from community members, answering it within
+    hours; some are replies to an earlier comment, naming its author."""
     v = s.volumes
     C = T.Comment
     have = s.counts(sa.select(C.c.postId, sa.func.count()).where(s.one_of(C.c.postId, [p.id for p in posts]))
@@ -125,28 +130,33 @@ def add_comments(s: Seeding, posts: Sequence[sa.Row], members: Members) -> None:
     if not short:
         return
     allocated = s.ids.allocate(C, COMMENTS, {pid: v.comments_per_post - have.get(pid, 0) for pid in short})
-    earlier: dict[str, list[tuple[str, object]]] = defaultdict(list)
-    for post_id, comment_id, created in s.rows(
-        sa.select(C.c.postId, C.c.id, C.c.createdAt)
+    earlier: dict[str, list[tuple[str, object, str, str]]] = defaultdict(list)
+    for post_id, comment_id, created, author, said in s.rows(
+        sa.select(C.c.postId, C.c.id, C.c.createdAt, C.c.userId, C.c.content)
         .where(s.one_of(C.c.postId, list(short)), C.c.parentId.is_(None))
         .order_by(C.c.postId, C.c.createdAt, C.c.id)
     ):
-        earlier[post_id].append((comment_id, created))
+        earlier[post_id].append((comment_id, created, author, said))
+    writers.load_threads(short)
     new = []
     for post_id in sorted(allocated):
         post = short[post_id]
-        voices = [m for m in members.get(post.communityId, ()) if m != post.userId] or members.get(post.communityId, [])
+        people = [m for m in members.get(post.communityId, ()) if m != post.userId] or members.get(post.communityId, [])
         for comment_id in allocated[post_id]:
             rng = s.rng(COMMENTS, comment_id)
-            if not voices:
+            if not people:
                 s.unmet[COMMENTS] += 1
                 continue
-            parent_id, after = None, post.createdAt
+            parent_id, after, parent_author, parent_text = None, post.createdAt, None, None
             if earlier[post_id] and rng.random() < REPLY_SHARE:
-                parent_id, after = rng.choice(earlier[post_id])
-            row = rows.comment(s, rng, comment_id, post_id, rng.choice(voices), s.between(rng, after, s.anchor), parent_id)
+                parent_id, after, parent_author, parent_text = rng.choice(earlier[post_id])
+            commenter = makers.pick(rng, people, {parent_author} if parent_author else set()) or rng.choice(people)
+            text_ = writers.comment_text(rng, post_id, post.communityId, commenter, parent_author, parent_text,
+                                         post_author=post.userId, room_id=post.roomId)
+            created = s.soon_after(rng, after, 4 if parent_id else 6)
+            row = rows.comment(s, rng, comment_id, post_id, commenter, created, text_, parent_id)
             if parent_id is None:
-                earlier[post_id].append((comment_id, row["createdAt"]))
+                earlier[post_id].append((comment_id, row["createdAt"], commenter, text_))
             new.append(row)
     # Replies point at comments of the same chunk: insert parents before children.
     new.sort(key=lambda r: r["parentId"] is not None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from mentara_seed.assets.common import legacy_asset
+from mentara_seed.assets.legacy.users import base_population
 from mentara_seed.generate import makers, rows, state
 from mentara_seed.generate.keys import unit
 from mentara_seed.requirements import approved_therapists
@@ -49,7 +50,7 @@ def generate_relationships(s: Seeding) -> None:
     # Grouped counts decide who is short; the memberships themselves are read only to add some.
     M = T.Membership
     joined = state.counted(s, M.c.userId)
-    users = state.clients_and_therapists(s)
+    users = base_population(s, state.clients_and_therapists(s))
     makers.add_memberships(s, {
         user_id: membership_target(s, user_id) - joined.get(user_id, 0)
         for user_id in users

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from mentara_seed.assets.common import legacy_asset
 from mentara_seed.assets.legacy.relationships import has_therapist, therapist_for
-from mentara_seed.generate import makers, rows, state
+from mentara_seed.generate import makers, rows, schedule, state, voices
 from mentara_seed.generate.keys import seed_id, unit
 from mentara_seed.requirements import approved_therapists
 from mentara_seed.schema import tables as T
@@ -53,22 +53,23 @@ def generate_therapy(s: Seeding) -> None:
     v = s.volumes
     pairs = {pair_key(c, t): (c, t) for c, t in legacy_pairs(s)}
 
+    ensure_weeks(s)
     per_pair = counts_per_pair(s, T.Meeting)
     makers.make_meetings(
         s, MEETINGS,
         {k: v.meetings_per_relationship - per_pair.get(k, 0) for k in pairs if per_pair.get(k, 0) < v.meetings_per_relationship},
-        lambda key, rng: pairs[key],
+        lambda key, rng: pairs[key], schedule.Book.load(s.conn),
     )
 
     # Session notes for the share of the base pairs' completed meetings the mode asks for.
     M = T.Meeting
-    unnoted = s.rows(sa.select(M.c.id, M.c.endTime).where(
+    unnoted = s.rows(sa.select(M.c.id, M.c.endTime, M.c.clientId).where(
         M.c.status == "COMPLETED", ~sa.exists().where(T.MeetingNotes.c.meetingId == M.c.id),
     ).order_by(M.c.id))
     if unnoted:
         planned = {seed_id(MEETINGS, k, n) for k in pairs for n in range(v.meetings_per_relationship)}
         makers.make_notes(s, [
-            (m.id, m.endTime) for m in unnoted
+            (m.id, m.endTime, m.clientId) for m in unnoted
             if m.id in planned and unit("session_notes", m.id) < v.session_notes_rate
         ])
 
@@ -93,6 +94,18 @@ def generate_therapy(s: Seeding) -> None:
     add_reviews(s, pairs)
 
 
+def ensure_weeks(s: Seeding) -> None:
+    """Approved therapists without availability get their usual week: sessions are booked into it."""
+    A = T.TherapistAvailability
+    have = set(s.scalars(sa.select(A.c.therapistId).distinct()))
+    bare = [t for t in s.scalars(approved_therapists()) if t not in have]
+    rows_ = []
+    for therapist_id in sorted(bare):
+        rng = s.rng("availability/legacy", therapist_id)
+        rows_.extend(schedule.standard_week(rng, therapist_id, rng.randint(4, 5), s.days_before(rng, 300, 400)))
+    s.insert(A, rows_)
+
+
 def add_reviews(s: Seeding, pairs: dict[str, tuple[str, str]]) -> None:
     """The mode's share of base pairs reviews the therapist, tied to one of their completed meetings."""
     reviewed = {pair_key(c, t) for c, t in s.rows(sa.select(T.Review.c.clientId, T.Review.c.therapistId))}
@@ -110,8 +123,9 @@ def add_reviews(s: Seeding, pairs: dict[str, tuple[str, str]]) -> None:
         ):
             completed[pair_key(m.clientId, m.therapistId)].append((m.id, m.endTime))
     new = []
+    writers = voices.Writers(s)
     for key, (client_id, therapist_id) in due.items():
         if completed[key]:
             meeting_id, end = s.rng("legacy_review", key).choice(completed[key])
-            new.append(rows.review(s, client_id, therapist_id, meeting_id, end))
+            new.append(rows.review(s, client_id, therapist_id, meeting_id, end, writers))
     s.insert(T.Review, new)

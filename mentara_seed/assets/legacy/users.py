@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
 
+from mentara_seed.accounts import TEST_ACCOUNTS
 from mentara_seed.assets.common import legacy_asset
 from mentara_seed.generate import rows
-from mentara_seed.generate.keys import seed_id
+from mentara_seed.generate.keys import seed_id, seeded
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
 
-# The first user of each role is a fixed account for logging in by hand
-# (README: "Test accounts"); all seeded users share the development password.
-TEST_ACCOUNTS = {
-    "admin": ("admin@mentara.test", "Ada", "Ramos"),
-    "moderator": ("moderator@mentara.test", "Miguel", "Santos"),
-    "therapist": ("therapist@mentara.test", "Theresa", "Cruz"),
-    "client": ("client@mentara.test", "Carlo", "Reyes"),
-}
 # Admins first: therapists point at the admin who processed their application.
 ROLES = ("admin", "moderator", "therapist", "client")
 PROFILES = {"admin": T.Admin, "moderator": T.Moderator, "therapist": T.Therapist, "client": T.Client}
@@ -28,6 +23,14 @@ def planned_users(s: Seeding) -> list[tuple[str, int, str]]:
     v = s.volumes
     counts = {"admin": v.admins, "moderator": v.moderators, "therapist": v.therapists, "client": v.clients}
     return [(role, k, seed_id("user", role, k)) for role in ROLES for k in range(counts[role])]
+
+
+def base_population(s: Seeding, user_ids: Iterable[str]) -> list[str]:
+    """The users the legacy generators serve: their own planned users and everyone the seeder did not
+    make (real sign-ups), never users an enricher added later (an applicant made for the admin's queue
+    would otherwise join the base population on the next run, and a rerun would differ from one run)."""
+    planned = {user_id for _, _, user_id in planned_users(s)}
+    return [user_id for user_id in user_ids if user_id in planned or not seeded(user_id)]
 
 
 @legacy_asset("users", owns=T.User, resettable=True)
