@@ -6,6 +6,7 @@
     python3 dev.py lint   [ruff options]                  ruff, as CI runs it
     python3 dev.py ui                                     start the Dagster UI (dagster dev) on http://127.0.0.1:3000
     python3 dev.py bench  [--volumes ... --out FILE]      the benchmark (docs/benchmarks.md)
+    python3 dev.py realism [--volumes ... --out FILE]     the realism report (docs/realism.md)
     python3 dev.py dagster ARGS...                        any dagster command, with this project's instance
 
 Only Python 3.11+ is needed: the first call creates ./.venv and installs the
@@ -156,7 +157,7 @@ def main(args: list[str]) -> int:
         for problem in problems:
             print(f"dev.py: {problem}; regenerate the lock (see its first lines)", file=sys.stderr)
         return 1 if problems else 0
-    if command not in ("seed", "test", "lint", "ui", "dagster", "bench"):
+    if command not in ("seed", "test", "lint", "ui", "dagster", "bench", "realism"):
         print(__doc__)
         return 0 if command in ("help", "-h", "--help") else 2
     ensure_environment()
@@ -170,6 +171,8 @@ def main(args: list[str]) -> int:
         return run([str(BIN / "ruff"), "check", ".", *rest])
     if command == "bench":
         return run([str(BIN / "python"), "-m", "mentara_seed.bench", *rest])
+    if command == "realism":
+        return run([str(BIN / "python"), "-m", "mentara_seed.realism", *rest])
     if command == "ui":
         return run([str(BIN / "dagster"), "dev", "-w", "workspace.yaml", *rest], dagster_env())
     return run([str(BIN / "dagster"), *rest], dagster_env())
