@@ -116,7 +116,7 @@ def make_comments(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Ch
     writers = writers or voices.Writers(s)
     for chunk in s.ids.new_ids(T.Comment, purpose, needs):
         picked = [(comment_id, rng, choose(entity, rng)) for entity, comment_id, rng in chunk]
-        writers.load_threads(p[0].id for _, _, p in picked if p is not None)
+        writers.load_threads((p[0].id for _, _, p in picked if p is not None), only=True)
         new = []
         for comment_id, rng, pick in picked:
             if pick is None:

@@ -249,3 +249,16 @@ def unfounded(conn) -> list[tuple[str, str, bool]]:
             elif event.at is None or not event.at <= row.createdAt <= event.at + NOTIFIED_WITHIN:
                 out.append((row.id, f"dated {row.createdAt:%Y-%m-%d %H:%M}, the event {event.at}", False))
     return sorted(out)
+
+
+def vanished() -> sa.Select:
+    """The seeder's notifications whose event no longer concerns their recipient (its entity deleted
+    since, or no longer its recipient's): one anti-join per type, what ``unfounded`` calls ``gone``."""
+    N = T.Notification
+    parts = []
+    for kind in KINDS:
+        events = kind.select(any_status=True).subquery()
+        parts.append(sa.select(N.c.id).where(
+            N.c.type == kind.type, made_by_seeder(N.c.id),
+            ~sa.exists().where(events.c.entity == N.c.data[kind.key].as_string(), events.c.recipient == N.c.userId)))
+    return sa.union_all(*parts)

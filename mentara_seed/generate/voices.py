@@ -110,8 +110,11 @@ class Writers:
             self._titles.update(self.s.rows(sa.select(T.Post.c.id, T.Post.c.title).where(self.s.one_of(T.Post.c.id, part))))
         self._titles.update({p: None for p in wanted if p not in self._titles})
 
-    def load_threads(self, post_ids) -> None:
-        """What has been said under each of these posts already (read once per post)."""
+    def load_threads(self, post_ids, only: bool = False) -> None:
+        """What has been said under each of these posts already (read once per post); ``only``: forget
+        every other post's (a chunk at a time, memory stays bounded)."""
+        if only:
+            self._threads.clear()
         wanted = sorted({p for p in post_ids if p not in self._threads})
         C = T.Comment
         for part in chunks(wanted, LOOKUP):

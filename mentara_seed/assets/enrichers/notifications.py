@@ -16,6 +16,7 @@ ROLES = (("client_notifications", "client"), ("therapist_notifications", "therap
          ("moderator_notifications", "moderator"), ("admin_notifications", "admin"))
 # Notifications of the last two days are still unread; older ones were read within hours.
 UNREAD_FOR = dt.timedelta(days=2)
+RECIPIENTS_PER_GROUP = 2_000
 N = T.Notification
 
 
@@ -44,7 +45,7 @@ def withdraw_stale(s: Seeding) -> None:
     """The seeder's own notifications about something deleted since (a post someone removed took its
     comments with it) are withdrawn, so every notification of the seeder's still opens a real thing;
     the minimums then top the recipient up with a current one. Nobody else's are touched."""
-    gone = [notification_id for notification_id, _, vanished in notices.unfounded(s.conn) if vanished]
+    gone = sorted(s.scalars(notices.vanished()))
     for part in chunks(gone, LOOKUP):
         s.conn.execute(sa.delete(N).where(s.one_of(N.c.id, part), made_by_seeder(N.c.id)))
     if gone:
@@ -53,43 +54,44 @@ def withdraw_stale(s: Seeding) -> None:
 
 def notify(s: Seeding, role: str, requirement: str, needs: dict[str, int], unread: bool = False) -> None:
     """``needs[user]`` notifications for users of ``role``, about their newest events not notified yet;
-    those of the last two days (or, ``unread``, all) unread."""
+    those of the last two days (or, ``unread``, all) unread. Recipients are served a group at a time
+    (their events read for the group only), so memory stays bounded at any volume."""
     kinds = [k for k in notices.KINDS if role in k.roles]
-    events = defaultdict(list)
-    for kind in kinds:
-        found = kind.select().where(notices.U.c.role == role).subquery()
-        for part in chunks(sorted(needs), LOOKUP):
-            statement = (sa.select(found).where(s.one_of(found.c.recipient, part), found.c.at <= s.anchor,
-                                                found.c.at.is_not(None)))
-            for event in s.rows(statement):
+    purpose = f"notifications/{requirement}" if unread else f"notifications/{role}"
+    for group in chunks(sorted(needs), RECIPIENTS_PER_GROUP):
+        events = defaultdict(list)
+        for kind in kinds:
+            found = kind.select().where(notices.U.c.role == role).subquery()
+            for event in s.rows(sa.select(found).where(s.one_of(found.c.recipient, group), found.c.at <= s.anchor,
+                                                       found.c.at.is_not(None))):
                 events[event.recipient].append((kind, event))
-    notified = set()
-    for part in chunks(sorted(needs), LOOKUP):
-        for user_id, kind_type, data in s.rows(sa.select(N.c.userId, N.c.type, N.c.data).where(s.one_of(N.c.userId, part))):
+        notified = set()
+        for user_id, kind_type, data in s.rows(sa.select(N.c.userId, N.c.type, N.c.data).where(s.one_of(N.c.userId, group))):
             kind = notices.BY_TYPE.get(kind_type)
             if kind is not None and isinstance(data, dict):
                 notified.add((user_id, kind_type, data.get(kind.key)))
-    for chunk in s.ids.new_ids(N, f"notifications/{requirement}" if unread else f"notifications/{role}", needs):
-        new, taken = [], defaultdict(int)
-        for recipient, notification_id, rng in chunk:
-            # The most recent events first, a kind's turn each (a mix, not ten messages in a row).
-            options = sorted(events.get(recipient, []), key=lambda ke: (-ke[1].at.timestamp(), ke[0].type, ke[1].entity))
-            options = [(k, e) for k, e in options if (recipient, k.type, e.entity) not in notified]
+        queues = {}
+        for recipient in group:
+            # The newest events first, a kind's turn each (a mix, not ten messages in a row).
             by_kind = defaultdict(list)
-            for k, e in options:
-                by_kind[k.type].append((k, e))
-            ordered = [pair for round_ in _rounds(by_kind) for pair in round_]
-            if taken[recipient] >= len(ordered):
-                s.unmet[requirement] += 1
-                continue
-            kind, event = ordered[taken[recipient]]
-            taken[recipient] += 1
-            notified.add((recipient, kind.type, event.entity))
-            created = min(event.at + dt.timedelta(seconds=rng.randint(1, 90)), s.anchor)
-            read_at = None if unread or created > s.anchor - UNREAD_FOR else min(s.soon_after(rng, created, 5, late_share=0.0),
-                                                                         s.anchor)
-            new.append(notices.row(notification_id, recipient, kind, event, created, read_at))
-        s.insert(N, new)
+            for k, e in sorted(events.get(recipient, []), key=lambda ke: (-ke[1].at.timestamp(), ke[0].type, ke[1].entity)):
+                if (recipient, k.type, e.entity) not in notified:
+                    by_kind[k.type].append((k, e))
+            queues[recipient] = [pair for round_ in _rounds(by_kind) for pair in round_][::-1]
+        del events
+        for chunk in s.ids.new_ids(N, purpose, {r: needs[r] for r in group}):
+            new = []
+            for recipient, notification_id, rng in chunk:
+                queue = queues[recipient]
+                if not queue:
+                    s.unmet[requirement] += 1
+                    continue
+                kind, event = queue.pop()
+                created = min(event.at + dt.timedelta(seconds=rng.randint(1, 90)), s.anchor)
+                read_at = None if unread or created > s.anchor - UNREAD_FOR else min(
+                    s.soon_after(rng, created, 5, late_share=0.0), s.anchor)
+                new.append(notices.row(notification_id, recipient, kind, event, created, read_at))
+            s.insert(N, new)
 
 
 def _rounds(by_kind: dict[str, list]):

@@ -137,7 +137,7 @@ def add_comments(s: Seeding, posts: Sequence[sa.Row], members: Members, writers:
         .order_by(C.c.postId, C.c.createdAt, C.c.id)
     ):
         earlier[post_id].append((comment_id, created, author, said))
-    writers.load_threads(short)
+    writers.load_threads(short, only=True)
     new = []
     for post_id in sorted(allocated):
         post = short[post_id]
