@@ -9,7 +9,7 @@ import time
 from collections import Counter
 
 import sqlalchemy as sa
-from dagster import AssetExecutionContext, DagsterEventType, MaterializeResult, MetadataValue, asset
+from dagster import AssetCheckSeverity, AssetExecutionContext, DagsterEventType, MaterializeResult, MetadataValue, asset
 
 from mentara_seed import registry, report_tables
 from mentara_seed.resources import MentaraDatabase, SeedConfig
@@ -43,7 +43,8 @@ def seed_report(context: AssetExecutionContext, database: MentaraDatabase, seed_
         for record in instance.get_records_for_run(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records
     ]
     passed = sum(1 for e in evaluations if e.passed)
-    failed = [e.check_name for e in evaluations if not e.passed]
+    failed = [e.check_name for e in evaluations if not e.passed and e.severity == AssetCheckSeverity.ERROR]
+    warned = [e.check_name for e in evaluations if not e.passed and e.severity != AssetCheckSeverity.ERROR]
     run = instance.get_run_record_by_id(run_id)
     duration = round(time.time() - run.start_time, 2) if run and run.start_time else None
     with reading(database) as conn:
@@ -56,6 +57,7 @@ def seed_report(context: AssetExecutionContext, database: MentaraDatabase, seed_
         + report_tables.text(tables, columns)
         + f"\nRows added in total: {total}\nChecks: {passed} passed, {len(failed)} failed"
         + (f" ({', '.join(failed)})" if failed else "")
+        + (f", {len(warned)} warned of rows the seeder did not write ({', '.join(warned)})" if warned else "")
         + (f"\nDuration: {duration} s" if duration is not None else "")
     )
     context.log.info(report)
@@ -66,6 +68,8 @@ def seed_report(context: AssetExecutionContext, database: MentaraDatabase, seed_
             "checks_passed": passed,
             "checks_failed": len(failed),
             "failed_checks": MetadataValue.json(failed),
+            "checks_warned": len(warned),
+            "warned_checks": MetadataValue.json(warned),
             "table_rows": MetadataValue.md(report_tables.markdown(tables, columns)),
             "duration_s": duration if duration is not None else 0.0,
         }

@@ -24,20 +24,26 @@ def database_audit(context: AssetCheckExecutionContext, database: MentaraDatabas
     rows = findings_rows(run_findings(CHECK_NAMES, database, settings))
     note_schema(context.log, database)
     failing = [row for row in rows if row["status"] == "FAIL"]
+    warning = [row for row in rows if row["status"] == "WARN"]
     missing = sum(row["rows_missing"] for row in rows)
+    summary = (f"{len(failing)} of {len(rows)} checks fail" + (f", {len(warning)} warn about rows the seeder did "
+                                                               "not write" if warning else ""))
     context.log.info(
         f"Audit of {database.describe()}, Mentara {database.target.version} ({settings.describe()}): "
-        f"{len(failing)} of {len(rows)} checks fail, {missing} rows missing\n"
+        f"{summary}, {missing} rows missing\n"
         + report_tables.text(rows, FINDINGS_COLUMNS[:-1])
     )
     return AssetCheckResult(
         passed=not failing,
         severity=AssetCheckSeverity.ERROR,
-        description=f"{len(failing)} of {len(rows)} checks fail",
+        description=summary,
         metadata={
             "checks_failing": len(failing),
+            "checks_warning": len(warning),
             "violations": sum(row["violations"] for row in rows),
             "rows_missing": missing,
+            "others_violations": sum(row["others_violations"] for row in rows),
+            "others_missing": sum(row["others_missing"] for row in rows),
             "report": MetadataValue.md(report_tables.markdown(rows, FINDINGS_COLUMNS)),
         },
     )

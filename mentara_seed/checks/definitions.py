@@ -1,7 +1,8 @@
 """The asset checks themselves, built from the requirements table, the integrity rules and the registry.
 
-Every check is blocking, fails with ERROR severity and reads through a
-read-only connection. The checks of one stage (the legacy generators, or
+Every check is blocking and reads through a read-only connection. It fails
+with ERROR severity when some of the seeder's own rows break it, and warns
+(WARN, which blocks nothing) when only rows the seeder did not write do. The checks of one stage (the legacy generators, or
 one enrichment tier) run together, as one standalone ``@multi_asset_check``
 step once the stage is written (``legacy_checks``, ``tier1_checks``, ...):
 one step instead of one per check keeps Dagster's per-step cost down, and
@@ -102,9 +103,15 @@ def stage_checks(stage: str) -> AssetChecksDefinition:
         note_schema(context.log, database)
         context.log.info("; ".join(
             f"{f.check_name}: " + (f"{f.violations} " + ("short" if f.kind == "minimum" else "violating")
+                                   + (f" (and {f.foreign} of others')" if f.foreign else "")
                                    if f.applicable else "not applicable")
             for f in findings
         ))
+        for f in findings:
+            if f.foreign:
+                context.log.warning(f"{f.check_name}: {f.foreign} of the rows the seeder did not write break the "
+                                    f"rule ({f.rule}), e.g. {', '.join(e['id'] for e in f.foreign_examples[:3])}; "
+                                    "reported, not blocking")
         for finding in findings:
             yield finding.to_check_result(owner(finding.check_name))
 

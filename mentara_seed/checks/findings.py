@@ -3,7 +3,13 @@
 Both kinds come down to a query of offenders; a finding counts them with one
 aggregate query and lists up to ten examples, with a readable label (an
 e-mail, a community name, a post title), with another. Never one query per
-entity: an audit of thousands of clients takes two queries per rule.
+entity: an audit of thousands of clients takes a few queries per rule.
+
+Offenders come in two kinds, told apart by their ids (the seeder's are UUID
+version 5, see ``generate.keys``): the seeder's own rows, which must be
+perfect and fail the check with ERROR (blocking what follows), and rows it
+did not write (real people's, on staging), reported with the same detail as
+a WARN that blocks nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from sqlalchemy.engine import Connection
 
 from mentara_seed import report_tables
 from mentara_seed.checks.rules import IntegrityRule
+from mentara_seed.generate.keys import made_by_seeder, seeded
 from mentara_seed.requirements import Requirement
 
 EXAMPLES = 10
@@ -27,45 +34,82 @@ EXAMPLES = 10
 
 @dataclass
 class Finding:
+    """What a check found, in two kinds: among the seeder's own rows (or, for a minimum, its own
+    entities), which fail the check with ERROR and block; among everyone else's, which it reports
+    with the same detail as a warning that does not block (real data is messy, and never the
+    seeder's to fix)."""
+
     name: str
     kind: str  # "minimum" or "integrity"
     rule: str
-    violations: int
+    violations: int  # the seeder's own rows (entities) breaking the rule
     rows_missing: int
     examples: list[dict] = field(default_factory=list)
     applicable: bool = True
+    foreign: int = 0  # rows (entities) the seeder did not write breaking it
+    foreign_rows_missing: int = 0
+    foreign_examples: list[dict] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        return self.violations == 0
+        return self.violations == 0 and self.foreign == 0
 
-    def examples_markdown(self) -> str:
-        return report_tables.markdown(self.examples, list(self.examples[0]) if self.examples else [], empty="No offenders.")
+    @property
+    def blocking(self) -> bool:
+        """It fails with ERROR: some of the seeder's own rows break the rule."""
+        return self.violations > 0
+
+    @property
+    def status(self) -> str:
+        if not self.applicable:
+            return "N/A"
+        return "FAIL" if self.blocking else "WARN" if self.foreign else "PASS"
+
+    def examples_markdown(self, examples: list[dict] | None = None) -> str:
+        examples = self.examples if examples is None else examples
+        return report_tables.markdown(examples, list(examples[0]) if examples else [], empty="No offenders.")
 
     @property
     def check_name(self) -> str:
         """The asset check reporting this finding: ``<requirement>_minimum`` or the rule's name."""
         return f"{self.name}_minimum" if self.kind == "minimum" else self.name
 
-    def to_check_result(self, asset: str | None = None) -> AssetCheckResult:
-        summary = (
-            f"**{self.rule}**\n\n{self.violations} violating "
+    def _summary(self, whose: str, count: int, missing: int, examples: list[dict]) -> str:
+        return (
+            f"**{self.rule}**: {whose}\n\n{count} violating "
             + ("entities" if self.kind == "minimum" else "rows")
-            + (f", {self.rows_missing} rows missing" if self.kind == "minimum" else "")
-            + (f". First {len(self.examples)}:\n\n" + self.examples_markdown() if self.examples else ".")
+            + (f", {missing} rows missing" if self.kind == "minimum" else "")
+            + (f". First {len(examples)}:\n\n" + self.examples_markdown(examples) if examples else ".")
         )
+
+    def describe(self) -> str:
+        if not self.applicable:
+            return self.rule
+        if self.passed:
+            return "no violations"
+        return "; ".join(part for part in (
+            f"{self.violations} violations among the seeder's rows" if self.violations else "",
+            f"{self.foreign} among rows it did not write (a warning: they are not the seeder's to change)"
+            if self.foreign else "") if part)
+
+    def to_check_result(self, asset: str | None = None) -> AssetCheckResult:
         return AssetCheckResult(
             asset_key=asset,
             check_name=self.check_name if asset else None,
             passed=self.passed,
-            severity=AssetCheckSeverity.ERROR,
-            description=(f"{self.violations} violations" if self.violations else "no violations") if self.applicable
-            else self.rule,
+            severity=AssetCheckSeverity.ERROR if self.blocking else AssetCheckSeverity.WARN,
+            description=self.describe(),
             metadata={
                 "violations": self.violations,
                 "rows_missing": self.rows_missing,
                 "examples": MetadataValue.json(self.examples),
-                "report": MetadataValue.md(summary),
+                "report": MetadataValue.md(self._summary("the seeder's own rows", self.violations, self.rows_missing,
+                                                         self.examples)),
+                "foreign_violations": self.foreign,
+                "foreign_rows_missing": self.foreign_rows_missing,
+                "foreign_examples": MetadataValue.json(self.foreign_examples),
+                "foreign_report": MetadataValue.md(self._summary("rows the seeder did not write", self.foreign,
+                                                                 self.foreign_rows_missing, self.foreign_examples)),
             },
         )
 
@@ -75,26 +119,36 @@ def not_applicable(name: str, kind: str, missing: list[str], version) -> Finding
     return Finding(name, kind, f"not applicable: Mentara {version} has no {', '.join(missing)} table", 0, 0, [], False)
 
 
+def _own_count(column) -> sa.ColumnElement:
+    return sa.func.coalesce(sa.func.sum(sa.case((made_by_seeder(column), 1), else_=0)), 0)
+
+
 def evaluate_minimum(conn: Connection, requirement: Requirement, mode: str, anchor: dt.datetime, target) -> Finding:
+    """Entities short of the minimum, the seeder's own apart from everyone else's (whose rows all count)."""
     missing_tables = sorted(t for t in requirement.tables if not target.has(t))
     if missing_tables:
         return not_applicable(requirement.name, "minimum", missing_tables, target.version)
     short = requirement.shortfall(mode, anchor, target.version).subquery()
-    violations, missing = conn.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(short.c.missing), 0))
-    ).one()
+    own = made_by_seeder(short.c.subject)
+    violations, missing, own_violations, own_missing = conn.execute(sa.select(
+        sa.func.count(), sa.func.coalesce(sa.func.sum(short.c.missing), 0), _own_count(short.c.subject),
+        sa.func.coalesce(sa.func.sum(sa.case((own, short.c.missing), else_=0)), 0),
+    )).one()
     if requirement.subject.named_by is None:
         named = sa.select(short.c.subject, short.c.subject, short.c.n, short.c.missing)
     else:
         table, key, label = requirement.subject.named_by
         named = sa.select(short.c.subject, label, short.c.n, short.c.missing).select_from(
             short.outerjoin(table, key == short.c.subject))
-    examples = [
-        {"id": subject, "name": name, "has": n, "needs": n + gap}
-        for subject, name, n, gap in conn.execute(named.order_by(short.c.subject).limit(EXAMPLES))
-    ] if violations else []
-    return Finding(requirement.name, "minimum", requirement.describe(mode, target.version), violations, int(missing),
-                   examples)
+
+    def examples(whose) -> list[dict]:
+        return [{"id": subject, "name": name, "has": n, "needs": n + gap}
+                for subject, name, n, gap in conn.execute(named.where(whose).order_by(short.c.subject).limit(EXAMPLES))]
+
+    foreign = violations - own_violations
+    return Finding(requirement.name, "minimum", requirement.describe(mode, target.version), own_violations,
+                   int(own_missing), examples(own) if own_violations else [], foreign=foreign,
+                   foreign_rows_missing=int(missing) - int(own_missing), foreign_examples=examples(~own) if foreign else [])
 
 
 def met(requirement: Requirement, mode: str, target) -> Finding:
@@ -103,21 +157,29 @@ def met(requirement: Requirement, mode: str, target) -> Finding:
 
 
 def evaluate_rule(conn: Connection, rule: IntegrityRule, anchor: dt.datetime, target) -> Finding:
+    """Rows breaking the rule, the seeder's own (by their ids) apart from everyone else's."""
     missing_tables = sorted(t for t in rule.tables(anchor) if not target.has(t))
     if missing_tables:
         return not_applicable(rule.name, "integrity", missing_tables, target.version)
     if rule.find is not None:
         found = sorted(rule.find(conn, anchor))
-        examples = [{"id": row_id, "name": label} for row_id, label in found[:EXAMPLES]]
-        return Finding(rule.name, "integrity", rule.description, len(found), 0, examples)
+        own = [{"id": row_id, "name": label} for row_id, label in found if seeded(row_id)]
+        others = [{"id": row_id, "name": label} for row_id, label in found if not seeded(row_id)]
+        return Finding(rule.name, "integrity", rule.description, len(own), 0, own[:EXAMPLES], foreign=len(others),
+                       foreign_examples=others[:EXAMPLES])
     offenders = rule.offenders(anchor).subquery()
-    violations = conn.execute(sa.select(sa.func.count()).select_from(offenders)).scalar_one()
     columns = list(offenders.c)
-    examples = [
-        {"id": row[0], "name": row[1]}
-        for row in conn.execute(sa.select(*columns[:2]).order_by(columns[0]).limit(EXAMPLES))
-    ] if violations else []
-    return Finding(rule.name, "integrity", rule.description, violations, 0, examples)
+    violations, own_violations = conn.execute(
+        sa.select(sa.func.count(), _own_count(columns[0])).select_from(offenders)).one()
+    foreign = violations - own_violations
+
+    def examples(whose) -> list[dict]:
+        return [{"id": row[0], "name": row[1]}
+                for row in conn.execute(sa.select(*columns[:2]).where(whose).order_by(columns[0]).limit(EXAMPLES))]
+
+    return Finding(rule.name, "integrity", rule.description, own_violations, 0,
+                   examples(made_by_seeder(columns[0])) if own_violations else [], foreign=foreign,
+                   foreign_examples=examples(~made_by_seeder(columns[0])) if foreign else [])
 
 
 # Check queries run on this many read-only connections at once: the database server works on
@@ -139,13 +201,16 @@ def evaluate_concurrently(names: Sequence[str], evaluate: Callable[[str, Connect
     return {name: one(name) for name in names}
 
 
-FINDINGS_COLUMNS = ["check", "kind", "status", "violations", "rows_missing", "rule"]
+FINDINGS_COLUMNS = ["check", "kind", "status", "violations", "rows_missing", "others_violations", "others_missing",
+                    "rule"]
 
 
 def findings_rows(findings: Sequence[Finding]) -> list[dict]:
-    """One row per finding, with the columns of ``FINDINGS_COLUMNS``."""
+    """One row per finding, with the columns of ``FINDINGS_COLUMNS``: ``violations`` and
+    ``rows_missing`` count the seeder's own rows (a FAIL), ``others_*`` the rows it did not write (a WARN)."""
     return [
-        {"check": f.name, "kind": f.kind, "status": ("PASS" if f.passed else "FAIL") if f.applicable else "N/A",
-         "violations": f.violations, "rows_missing": f.rows_missing, "rule": f.rule}
+        {"check": f.name, "kind": f.kind, "status": f.status, "violations": f.violations,
+         "rows_missing": f.rows_missing, "others_violations": f.foreign, "others_missing": f.foreign_rows_missing,
+         "rule": f.rule}
         for f in findings
     ]

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from mentara_seed import contract, metrics
 from mentara_seed.contract import MEETING_OPEN
 from mentara_seed.generate import assessments, notices, professionals, schedule
-from mentara_seed.generate.keys import made_by_seeder
+from mentara_seed.generate.keys import made_by_seeder, seeded
 from mentara_seed.requirements import community_posts, tables_of
 from mentara_seed.schema import tables as T
 
@@ -367,9 +367,13 @@ def payments_inconsistent(_: dt.datetime) -> sa.Select:
 
 
 def several_default_methods(_: dt.datetime) -> sa.Select:
+    """Every default payment method of a user beyond their first. The seeder's rank first: it adds a
+    default only to someone with none, so a second default beside it was set by someone else since."""
     PM = T.PaymentMethod
-    return (sa.select(PM.c.userId, sa.func.count().label("n")).where(PM.c.isDefault == sa.true())
-            .group_by(PM.c.userId).having(sa.func.count() > 1))
+    ranked = sa.select(PM.c.id, PM.c.userId, sa.func.row_number().over(
+        partition_by=PM.c.userId, order_by=(sa.case((made_by_seeder(PM.c.id), 0), else_=1), PM.c.createdAt, PM.c.id),
+    ).label("rank")).where(PM.c.isDefault == sa.true()).subquery()
+    return sa.select(ranked.c.id, _email(ranked.c.userId)).where(ranked.c.rank > 1)
 
 
 def blocks_not_allowed(_: dt.datetime) -> sa.Select:
@@ -419,7 +423,8 @@ def meetings_the_booking_api_would_not_make(conn: Connection, _: dt.datetime) ->
 
 
 def double_bookings(conn: Connection, _: dt.datetime) -> list[tuple[str, str]]:
-    """Sessions that overlap another session of the same therapist or client (cancelled ones aside)."""
+    """Sessions that overlap another session of the same therapist or client (cancelled ones aside):
+    of each clashing pair the later one, or the one the seeder did not write."""
     M = T.Meeting
     diaries: dict[str, list] = defaultdict(list)
     for row in conn.execute(sa.select(M.c.id, M.c.therapistId, M.c.clientId, M.c.startTime, M.c.endTime, M.c.duration)
@@ -433,7 +438,12 @@ def double_bookings(conn: Connection, _: dt.datetime) -> list[tuple[str, str]]:
         latest_end, latest_id = None, None
         for start, end, meeting_id in diary:
             if latest_end is not None and start < latest_end:
-                out.setdefault(meeting_id, f"overlaps {latest_id}")
+                # A clash with someone else's session is reported as theirs: the seeder books around
+                # every session it reads, so the other was booked after (and never blocks it).
+                if seeded(meeting_id) and not seeded(latest_id):
+                    out.setdefault(latest_id, f"overlaps {meeting_id}")
+                else:
+                    out.setdefault(meeting_id, f"overlaps {latest_id}")
             if latest_end is None or end > latest_end:
                 latest_end, latest_id = end, meeting_id
     return sorted(out.items())
