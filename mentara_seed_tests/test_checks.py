@@ -8,8 +8,12 @@ import re
 
 import sqlalchemy as sa
 
+from mentara_seed.generate.keys import seed_id
 from mentara_seed.schema import tables as T
 from mentara_seed_tests.helpers import ALL_CHECKS, ANCHOR_DT, dagster_cli, dump, evaluations, run_job, target_of
+
+# A row with a seeder's id: its violations are the seeder's own, and block (others' only warn).
+OWN_SELF_HEART = seed_id("tests", "self-heart")
 
 
 def _make_known_gaps(url: str) -> dict[str, tuple[int, int]]:
@@ -42,7 +46,7 @@ def _make_known_gaps(url: str) -> dict[str, tuple[int, int]]:
         post = conn.execute(sa.select(T.Post.c.id, T.Post.c.userId, T.Post.c.createdAt).where(
             ~sa.exists().where(T.PostHeart.c.postId == T.Post.c.id, T.PostHeart.c.userId == T.Post.c.userId)
         ).order_by(T.Post.c.id).limit(1)).one()
-        conn.execute(sa.insert(T.PostHeart), [{"id": "self-heart", "postId": post.id, "userId": post.userId,
+        conn.execute(sa.insert(T.PostHeart), [{"id": OWN_SELF_HEART, "postId": post.id, "userId": post.userId,
                                                "createdAt": post.createdAt + dt.timedelta(minutes=1)}])
         # A past, completed, unreviewed meeting that is still marked as scheduled.
         meeting = conn.execute(sa.select(T.Meeting.c.id).where(
@@ -114,7 +118,7 @@ def test_a_failing_blocking_check_stops_everything_downstream(tmp_path):
         post = conn.execute(sa.select(T.Post.c.id, T.Post.c.userId, T.Post.c.createdAt).where(
             ~sa.exists().where(T.PostHeart.c.postId == T.Post.c.id, T.PostHeart.c.userId == T.Post.c.userId)
         ).order_by(T.Post.c.id).limit(1)).one()
-        conn.execute(sa.insert(T.PostHeart), [{"id": "self-heart", "postId": post.id, "userId": post.userId,
+        conn.execute(sa.insert(T.PostHeart), [{"id": OWN_SELF_HEART, "postId": post.id, "userId": post.userId,
                                                "createdAt": post.createdAt + dt.timedelta(minutes=1)}])
     engine.dispose()
     result = run_job(url, job="enrich_job", mode="light", raise_on_error=False)
