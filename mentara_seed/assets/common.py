@@ -81,6 +81,8 @@ def run_step(
         "rows_removed": MetadataValue.json(dict(sorted(seeding.removed.items()))),
         "deficits_found": MetadataValue.md(deficits_table(seeding.found, settings.mode, version)),
         "unmet": MetadataValue.json(unmet),
+        # The (nearly) empty tables loaded without index (and foreign-key) upkeep, rebuilt after.
+        "deferred_indexes": MetadataValue.json(seeding.writer.deferred.tables),
         "target": database.describe(),
         "schema": str(version),
         "settings": settings.describe(),

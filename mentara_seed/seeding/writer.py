@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 
 from mentara_seed.failpoints import failpoint
 from mentara_seed.schema.versions import Target
+from mentara_seed.seeding.deferred import Deferred
 
 # Rows per executemany batch (SQLite), and between two crash-injection points on SQLite.
 BATCH = 5_000
@@ -60,6 +61,9 @@ class BulkWriter:
         self._writer: threading.Thread | None = None
         self._failed: list[BaseException] = []
         self._failed_table = ""
+        # (Nearly) empty tables load without index upkeep (and, on Postgres, per-row foreign-key
+        # checks), rebuilt before the unit of work ends (``deferred``).
+        self.deferred = Deferred(conn)
         sa.event.listen(conn, "before_cursor_execute", self._wait_for_writer)
 
     def insert(self, table: sa.Table, rows: Iterable[dict]) -> int:
@@ -82,6 +86,7 @@ class BulkWriter:
         if first is None:
             return 0
         self._join_writer()
+        self.deferred.before_first_rows(table.name)
         columns = tuple(first)
         if self.target is not None and self.target.has(table):
             present = self.target.columns[table.name]
@@ -120,9 +125,15 @@ class BulkWriter:
         return written
 
     def finish(self) -> None:
-        """End the writing: wait for the batch in flight (raising its error), refresh the statistics."""
+        """End the writing: wait for the batch in flight (raising its error), rebuild the deferred
+        indexes and foreign keys, refresh the statistics."""
         self._join_writer()
         sa.event.remove(self.conn, "before_cursor_execute", self._wait_for_writer)
+        try:
+            self.deferred.rebuild()
+        except sa.exc.DBAPIError as exc:  # a row the live index or key would have refused
+            first_line = str(exc.orig).strip().splitlines()[0]
+            raise InsertFailed(f"inserting into {self.deferred.rebuilding.table} failed: {first_line}") from exc.orig
         self.analyze()
 
     def _wait_for_writer(self, *_) -> None:

@@ -1,0 +1,138 @@
+"""A table's secondary indexes (and, on Postgres, foreign keys), taken out for a bulk load and put back.
+
+Loading into a table with live indexes and foreign keys pays for both on
+every row: each index is updated row by row, and each foreign key is checked
+row by row (Postgres queues one trigger event per row and runs them when the
+COPY ends). Building an index over the loaded rows in one sort, and
+validating a foreign key with one join, costs a fraction of that, which is
+what ``pg_restore`` does. ``Deferred`` does it inside the writing
+transaction. It reads each object's definition from the catalog
+(``pg_get_indexdef``, ``pg_get_constraintdef``), drops it, and after the load
+creates it again from that same definition, with the same name, columns,
+method, uniqueness and ON DELETE / ON UPDATE rules. Postgres' DDL is
+transactional: a run killed before the commit leaves the schema exactly as
+it was, and a duplicate or a dangling reference fails the rebuild, and so
+the asset, as it would have failed the insert.
+
+SQLite: the same for indexes, each created again from its own ``CREATE
+INDEX`` text in ``sqlite_master`` (a foreign key is part of its table there,
+checked per row in any case). SQLite's DDL is transactional too.
+
+Locks: dropping an index or a foreign key takes an ACCESS EXCLUSIVE lock on
+its table (and, for a foreign key, a SHARE ROW EXCLUSIVE lock on the table
+it references), held until the asset's transaction ends. Other sessions
+cannot read the table meanwhile. That is why only tables the load dwarfs are
+deferred: ones that are (nearly) empty, as in a fresh seed or after a reset,
+where nothing else has anything to read yet.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from mentara_seed.failpoints import failpoint
+
+# A table this small (by the planner's count, or its exact count when never analysed) is deferred.
+DEFER_UP_TO = 1_000
+
+
+@dataclass(frozen=True)
+class SchemaObject:
+    """An index or a constraint of a table, as the catalog defines it."""
+
+    table: str
+    kind: str  # "index", "foreign key" or "primary key"
+    name: str
+    definition: str  # CREATE INDEX ... for an index; the constraint's definition otherwise
+
+    def drop(self) -> str:
+        if self.kind == "index":
+            return f'DROP INDEX "{self.name}"'
+        return f'ALTER TABLE "{self.table}" DROP CONSTRAINT "{self.name}"'
+
+    def create(self) -> str:
+        if self.kind == "index":
+            return self.definition
+        return f'ALTER TABLE "{self.table}" ADD CONSTRAINT "{self.name}" {self.definition}'
+
+
+_OBJECTS = sa.text("""
+    SELECT t.relname, 'index', i.relname, pg_get_indexdef(i.oid)
+    FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+    WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(:tables)
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid)
+    UNION ALL
+    SELECT t.relname, CASE c.contype WHEN 'f' THEN 'foreign key' ELSE 'primary key' END, c.conname,
+           pg_get_constraintdef(c.oid)
+    FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+    WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(:tables)
+      AND c.contype IN ('f', 'p')
+    ORDER BY 1, 2, 3
+""").bindparams(sa.bindparam("tables", type_=sa.ARRAY(sa.Text)))
+
+
+def schema_objects(conn: Connection, tables: list[str]) -> list[SchemaObject]:
+    """The indexes not backing a constraint, the foreign keys and the primary keys of ``tables``
+    (SQLite: the indexes created by a ``CREATE INDEX``)."""
+    if conn.dialect.name == "sqlite":
+        return [SchemaObject(table, "index", name, sql) for table, name, sql in conn.execute(sa.text(
+            "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            " AND tbl_name IN (SELECT value FROM json_each(:tables)) ORDER BY tbl_name, name"),
+            {"tables": json.dumps(sorted(tables))})]
+    return [SchemaObject(*row) for row in conn.execute(_OBJECTS, {"tables": sorted(tables)})]
+
+
+def catalog(conn: Connection) -> list[tuple]:
+    """Every index and constraint of the schema with its full definition: what a rebuild must restore."""
+    if conn.dialect.name == "sqlite":
+        return [tuple(row) for row in conn.execute(sa.text(
+            "SELECT type, tbl_name, name, sql FROM sqlite_master ORDER BY type, tbl_name, name"))]
+    return [tuple(row) for row in conn.execute(sa.text("""
+        SELECT 'index', t.relname, i.relname, pg_get_indexdef(i.oid), x.indisvalid AND x.indisready
+        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+        WHERE t.relnamespace = current_schema()::regnamespace
+        UNION ALL
+        SELECT 'constraint ' || c.contype::text, t.relname, c.conname, pg_get_constraintdef(c.oid), c.convalidated
+        FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+        WHERE t.relnamespace = current_schema()::regnamespace
+        ORDER BY 1, 2, 3
+    """))]
+
+
+class Deferred:
+    """The secondary indexes and (Postgres) outgoing foreign keys of the (nearly) empty tables a unit of work loads,
+    dropped before the table's first rows and rebuilt, from their catalog definitions, before it ends."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.decided: set[str] = set()
+        self.dropped: list[SchemaObject] = []
+        self.tables: list[str] = []  # the tables deferred, in order
+        self.rebuilding: SchemaObject | None = None
+
+    def before_first_rows(self, table: str) -> None:
+        """Called before a table's first insert of the unit of work: defer its upkeep if it is (nearly) empty."""
+        if table in self.decided:
+            return
+        self.decided.add(table)
+        holds = self.conn.execute(sa.text(f'SELECT count(*) FROM (SELECT 1 FROM "{table}" LIMIT {DEFER_UP_TO + 1}) s'))
+        if holds.scalar_one() > DEFER_UP_TO:
+            return
+        objects = [o for o in schema_objects(self.conn, [table]) if o.kind != "primary key"]
+        for obj in objects:
+            self.conn.exec_driver_sql(obj.drop())
+        self.dropped += objects
+        if objects:
+            self.tables.append(table)
+
+    def rebuild(self) -> None:
+        """Create again what was dropped: the indexes first, then the foreign keys (each validated by one join)."""
+        objects, self.dropped = self.dropped, []
+        for obj in sorted(objects, key=lambda o: o.kind != "index"):
+            self.rebuilding = obj
+            failpoint(f"rebuild:{obj.table}")
+            self.conn.exec_driver_sql(obj.create())
