@@ -20,14 +20,14 @@ from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
-from dagster import AssetCheckKey, AssetCheckSeverity, DagsterInstance
+from dagster import AssetCheckKey, AssetCheckSeverity, AssetKey, DagsterInstance
 
 from mentara_seed.checks.definitions import INTEGRITY, MINIMUMS, owner
 from mentara_seed.generate.keys import made_by_seeder
 from mentara_seed.requirements import REQUIREMENTS
 from mentara_seed.schema import tables as T
 from mentara_seed_tests.conftest import PostgresDatabases, _postgres_available, prisma_ddl, require
-from mentara_seed_tests.helpers import ANCHOR, ANCHOR_DT, evaluations, run_job, target_of
+from mentara_seed_tests.helpers import ANCHOR, ANCHOR_DT, REPO_ROOT, evaluations, run_job, target_of
 
 DAY = dt.timedelta(days=1)
 
@@ -448,22 +448,14 @@ def test_the_seeders_own_rows_break_no_rule_and_miss_no_minimum(messy):
 def test_the_warnings_are_on_the_checks_tab(messy):
     """What the UI's Checks tab shows: each check's latest execution, read from the instance's event log."""
     for check in sorted({c.check for c in CASES}):
-        key = AssetCheckKey(asset_key=owner_key(check), name=check)
+        key = AssetCheckKey(asset_key=AssetKey(owner(check)), name=check)
         [record] = messy.instance.event_log_storage.get_asset_check_execution_history(key, limit=1)
         evaluation = record.event.dagster_event.event_specific_data
         assert record.run_id == messy.result.run_id
         assert not evaluation.passed and evaluation.severity == AssetCheckSeverity.WARN, check
 
 
-def owner_key(check: str):
-    from dagster import AssetKey
-
-    return AssetKey(owner(check))
-
-
 def test_the_catalogue_is_documented():
-    from mentara_seed_tests.helpers import REPO_ROOT
-
     text = (REPO_ROOT / "docs" / "messy_data.md").read_text()
     for case in CASES:
         assert case.name in text and f"`{case.check}`" in text, case.name

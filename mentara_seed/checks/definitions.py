@@ -2,8 +2,9 @@
 
 Every check is blocking and reads through a read-only connection. It fails
 with ERROR severity when some of the seeder's own rows break it, and warns
-(WARN, which blocks nothing) when only rows the seeder did not write do. The checks of one stage (the legacy generators, or
-one enrichment tier) run together, as one standalone ``@multi_asset_check``
+(WARN, which blocks nothing) when only rows the seeder did not write do.
+The checks of one stage (the legacy generators, or one enrichment tier) run
+together, as one standalone ``@multi_asset_check``
 step once the stage is written (``legacy_checks``, ``tier1_checks``, ...):
 one step instead of one per check keeps Dagster's per-step cost down, and
 its queries run concurrently. Each check still belongs to the asset that
