@@ -46,8 +46,8 @@ class Seeding(Draws):
         self.settings = settings
         self.target = target
         self.volumes: Volumes = volumes_for(settings.mode, settings.scale)
-        self.ids = IdAllocator(conn, self)
         self.writer = BulkWriter(conn, target)
+        self.ids = IdAllocator(conn, self, self.writer.deferred.lookups)
         self.found: dict[str, dict[str, int]] = {}
         self.unmet: Counter[str] = Counter()
         self.updated: Counter[str] = Counter()

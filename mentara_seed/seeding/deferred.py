@@ -29,6 +29,8 @@ where nothing else has anything to read yet.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -113,6 +115,7 @@ class Deferred:
         self.dropped: list[SchemaObject] = []
         self.tables: list[str] = []  # the tables deferred, in order
         self.rebuilding: SchemaObject | None = None
+        self._lookups = False
 
     def before_first_rows(self, table: str) -> None:
         """Called before a table's first insert of the unit of work: defer its upkeep if it is (nearly) empty."""
@@ -129,10 +132,38 @@ class Deferred:
         if objects:
             self.tables.append(table)
 
-    def rebuild(self) -> None:
-        """Create again what was dropped: the indexes first, then the foreign keys (each validated by one join)."""
-        objects, self.dropped = self.dropped, []
+    @contextmanager
+    def lookups(self) -> Iterator[None]:
+        """Reads in here look rows up by primary key only (which stays): no reason to rebuild."""
+        self._lookups, previous = True, self._lookups
+        try:
+            yield
+        finally:
+            self._lookups = previous
+
+    def before_statement(self, statement: str) -> None:
+        """A query reading a deferred table gets it back whole first: the unit of work reads what it
+        wrote (a thread's earlier comments, the notifications already sent), and without its indexes
+        every such read would scan the table, once per chunk."""
+        if not self.dropped or self._lookups or not statement.lstrip()[:6].upper().startswith(("SELECT", "WITH")):
+            return
+        read = {obj.table for obj in self.dropped if f'"{obj.table}"' in statement}
+        if read:
+            self.rebuild(read, raw=True)
+
+    def rebuild(self, tables: set[str] | None = None, raw: bool = False) -> None:
+        """Create again what was dropped (of ``tables``, or all): the indexes first, then the foreign keys
+        (each validated by one join). ``raw``: through the driver, from inside another statement's event."""
+        objects = [o for o in self.dropped if tables is None or o.table in tables]
+        self.dropped = [o for o in self.dropped if o not in objects]
         for obj in sorted(objects, key=lambda o: o.kind != "index"):
             self.rebuilding = obj
             failpoint(f"rebuild:{obj.table}")
-            self.conn.exec_driver_sql(obj.create())
+            if raw:
+                cursor = self.conn.connection.driver_connection.cursor()
+                try:
+                    cursor.execute(obj.create())
+                finally:
+                    cursor.close()
+            else:
+                self.conn.exec_driver_sql(obj.create())

@@ -7,6 +7,7 @@ from a seeded database comes back with the id (and so the values) it had.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Mapping
 
 import sqlalchemy as sa
@@ -23,16 +24,18 @@ ENTITIES_PER_CHUNK = 5_000
 class IdAllocator:
     """Allocates ids in one table, a chunk of entities at a time, with one lookup per chunk."""
 
-    def __init__(self, conn: Connection, draws: Draws) -> None:
+    def __init__(self, conn: Connection, draws: Draws, lookups=contextlib.nullcontext) -> None:
         self.conn = conn
         self.draws = draws
         self.postgres = conn.dialect.name == "postgresql"
+        self.lookups = lookups  # marks reads by primary key (``Deferred.lookups``)
 
     def existing_ids(self, table: sa.Table, ids: Iterable[str]) -> set[str]:
         key = next(iter(table.primary_key.columns))
         present: set[str] = set()
-        for part in chunks(list(ids), LOOKUP):
-            present.update(self.conn.execute(sa.select(key).where(one_of(self.postgres, key, part))).scalars())
+        with self.lookups():  # by primary key, which a deferred load keeps
+            for part in chunks(list(ids), LOOKUP):
+                present.update(self.conn.execute(sa.select(key).where(one_of(self.postgres, key, part))).scalars())
         return present
 
     def allocate(self, table: sa.Table, purpose: str, needs: Mapping[str, int]) -> dict[str, list[str]]:

@@ -64,6 +64,7 @@ class BulkWriter:
         # (Nearly) empty tables load without index upkeep (and, on Postgres, per-row foreign-key
         # checks), rebuilt before the unit of work ends (``deferred``).
         self.deferred = Deferred(conn)
+        self._driver_errors = conn.dialect.loaded_dbapi.Error
         sa.event.listen(conn, "before_cursor_execute", self._wait_for_writer)
 
     def insert(self, table: sa.Table, rows: Iterable[dict]) -> int:
@@ -136,8 +137,13 @@ class BulkWriter:
             raise InsertFailed(f"inserting into {self.deferred.rebuilding.table} failed: {first_line}") from exc.orig
         self.analyze()
 
-    def _wait_for_writer(self, *_) -> None:
+    def _wait_for_writer(self, _conn, _cursor, statement, *_) -> None:
         self._join_writer()
+        try:
+            self.deferred.before_statement(statement)
+        except self._driver_errors as exc:  # a row the live index or key would have refused
+            first_line = str(exc).strip().splitlines()[0]
+            raise InsertFailed(f"inserting into {self.deferred.rebuilding.table} failed: {first_line}") from exc
 
     def _join_writer(self) -> None:
         if self._writer is not None:
