@@ -38,7 +38,7 @@ from sqlalchemy.engine import Connection
 
 from mentara_seed.failpoints import failpoint
 
-# A table this small (by the planner's count, or its exact count when never analysed) is deferred.
+# A table holding at most this many rows (counted, up to one more) is deferred.
 DEFER_UP_TO = 1_000
 
 
