@@ -105,9 +105,12 @@ def active_relationships() -> sa.Select:
     )
 
 
+# Subjects defined by a relation to other rows are the entities of their table IN that relation, not
+# a DISTINCT over it: SQLite then gives the counts they are joined to an automatic index, where after
+# a DISTINCT it scanned the counts once per subject (heavy x100: 4.4 s against 0.03 s a requirement).
 def clients_with_therapist() -> sa.Select:
     pairs = active_relationships().subquery()
-    return sa.select(pairs.c.clientId.label("subject")).distinct()
+    return sa.select(T.Client.c.userId.label("subject")).where(T.Client.c.userId.in_(sa.select(pairs.c.clientId)))
 
 
 def community_posts() -> sa.Select:
@@ -120,11 +123,9 @@ def community_posts() -> sa.Select:
 
 
 def client_conversations() -> sa.Select:
-    return (
-        sa.select(T.ConversationParticipant.c.conversationId.label("subject"))
-        .join(T.Client, T.Client.c.userId == T.ConversationParticipant.c.userId)
-        .distinct()
-    )
+    CP = T.ConversationParticipant
+    with_a_client = sa.select(CP.c.conversationId).join(T.Client, T.Client.c.userId == CP.c.userId)
+    return sa.select(T.Conversation.c.id.label("subject")).where(T.Conversation.c.id.in_(with_a_client))
 
 
 # Messages younger than this many of their conversation's are the ones still unread.
@@ -146,12 +147,9 @@ def messages_read_by_now() -> sa.Select:
 def communities_with_therapists() -> sa.Select:
     """Communities one of whose members is an approved therapist (they can run group sessions)."""
     Mb = T.Membership
-    return (
-        sa.select(Mb.c.communityId.label("subject"))
-        .join(T.Therapist, T.Therapist.c.userId == Mb.c.userId)
-        .where(T.Therapist.c.status == "APPROVED")
-        .distinct()
-    )
+    with_a_therapist = sa.select(Mb.c.communityId).join(T.Therapist, T.Therapist.c.userId == Mb.c.userId).where(
+        T.Therapist.c.status == "APPROVED")
+    return sa.select(T.Community.c.id.label("subject")).where(T.Community.c.id.in_(with_a_therapist))
 
 
 def reports_by_community() -> sa.Select:
