@@ -20,7 +20,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 LEGACY = "legacy"
 PACKAGES = ("mentara_seed.assets.legacy", "mentara_seed.assets.enrichers")
@@ -36,6 +37,8 @@ class Declaration:
     inputs: tuple[str, ...]  # the seeding assets whose rows it needs
     rule: Callable = None  # the function of a Seeding that does the work
     enricher: str | None = None  # the name requirements use ("posts" for enriched_posts)
+    table: Any = field(default=None, compare=False)  # the owned sa.Table
+    resettable: bool = False  # empties every Mentara table first in a run tagged mentara/reset
 
     @property
     def stage(self) -> str:
@@ -93,6 +96,19 @@ def stages() -> list[str]:
 
 def stage_of(asset: str) -> str:
     return load()[asset].stage
+
+
+def in_stage(stage: str) -> list[Declaration]:
+    """The seeding assets of ``stage`` in the order a run materializes them: level by level of their
+    inputs within the stage, each level in the order of the names (as Dagster orders steps)."""
+    pending = {d.asset: d for d in load().values() if d.stage == stage}
+    ordered: list[Declaration] = []
+    while pending:
+        level = sorted(name for name, d in pending.items() if not any(i in pending for i in d.inputs))
+        if not level:
+            raise ValueError(f"the inputs of {', '.join(sorted(pending))} form a cycle")
+        ordered += [pending.pop(name) for name in level]
+    return ordered
 
 
 def legacy_leaves() -> list[str]:

@@ -218,7 +218,7 @@ def test_each_bad_input_gets_one_clear_line_and_writes_nothing(case, tmp_path, m
 
     assert not result.success
     failure = next(e for e in result.all_events if e.is_step_failure)
-    assert failure.step_key == "users", "the very first step must stop the run"
+    assert failure.step_key == "legacy_assets", "the very first step must stop the run"
     message = failure.step_failure_data.error.message.strip()
     line = message.split(": ", 1)[1] if message.startswith("dagster.") else message
     if os.environ.get("MENTARA_SEED_CATALOGUE_OUT"):  # to refresh the messages quoted in docs/bad_inputs.md

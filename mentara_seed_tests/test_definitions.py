@@ -6,10 +6,12 @@ import pytest
 from dagster import AssetKey
 
 from mentara_seed import registry
+from mentara_seed.assets import stages
 from mentara_seed.checks.definitions import CHECK_NAMES, INTEGRITY, MINIMUMS
 from mentara_seed.checks.rules import RULES
 from mentara_seed.definitions import defs
 from mentara_seed.requirements import REQUIREMENTS
+from mentara_seed_tests.helpers import run_job
 
 
 def _graph():
@@ -92,3 +94,27 @@ def test_the_nightly_schedule_is_registered():
     schedule = defs.resolve_schedule_def("nightly_staging_refresh_schedule")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 3 * * *", "UTC")
     assert schedule.job_name == "enrich_job"
+
+
+@pytest.mark.parametrize("failing, expected", [
+    # A legacy generator: the stage's assets taking rows from it (directly or not) wait; the run stops.
+    ("communities", {"users"}),
+    # An enricher: its tier's other enrichers still run, the next tier does not.
+    ("enriched_memberships", {d.asset for d in registry.legacy()} | {"tier1"}
+     | {d.asset for d in registry.enrichers(1)} - {"enriched_memberships"}),
+])
+def test_a_failing_asset_stops_what_takes_rows_from_it_and_fails_its_stage(monkeypatch, tmp_path, failing, expected):
+    real = stages.run_step
+
+    def run_step(context, asset, *args, **kwargs):
+        if asset == failing:
+            raise RuntimeError(f"{asset} broke")
+        return real(context, asset, *args, **kwargs)
+
+    monkeypatch.setattr(stages, "run_step", run_step)
+    result = run_job(f"sqlite+pysqlite:///{tmp_path / 'db.sqlite3'}", mode="light", raise_on_error=False)
+    assert not result.success
+    assert {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()} == expected
+    failures = [e for e in result.all_events if e.is_step_failure]
+    assert [e.step_key for e in failures] == [f"{registry.stage_of(failing)}_assets"]
+    assert f"{failing} broke" in failures[0].step_failure_data.error.to_string()

@@ -1,10 +1,11 @@
 """How a generator becomes a Dagster asset, declared once.
 
 ``legacy_asset`` and ``enricher`` record the asset in the registry (its stage,
-its table, its inputs) and build it: every seeding asset does the same around
-its rule, validating the settings before touching the database, running the
-rule in one transaction (so an asset either lands whole or not at all), and
-reporting what it did as metadata: rows added per table, the owned table's
+its table, its inputs); ``assets.stages`` builds the assets of each stage from
+those records. Every seeding asset does the same around its rule
+(``run_step``): it validates the settings before touching the database, runs
+the rule in one transaction (so an asset either lands whole or not at all),
+and reports what it did as metadata: rows added per table, the owned table's
 row count and the deficits found.
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Optional
 
 import sqlalchemy as sa
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 
 from mentara_seed import registry, report_tables
 from mentara_seed.failpoints import failpoint
@@ -39,12 +40,14 @@ def deficits_table(found: dict[str, dict[str, int]], mode: str, version) -> str:
 
 def run_step(
     context: AssetExecutionContext,
+    asset: str,
     database: MentaraDatabase,
     seed_config: SeedConfig,
     rule: Rule,
     owns: Optional[sa.Table],
     reset: bool = False,
 ) -> MaterializeResult:
+    """Materialize the seeding asset ``asset``: ``rule`` in one transaction, and its metadata."""
     settings = settings_or_fail(database, seed_config)
     started = time.perf_counter()
     with in_one_line():
@@ -56,8 +59,8 @@ def run_step(
             seeding.finish()
             present = owns is not None and database.target.has(owns)
             row_count = seeding.count(owns) if present else None
-            failpoint(f"before_commit:{context.asset_key.to_user_string()}")
-    failpoint(f"after_commit:{context.asset_key.to_user_string()}")
+            failpoint(f"before_commit:{asset}")
+    failpoint(f"after_commit:{asset}")
     note_schema(context.log, database)
     database.memo.forget({*seeding.added, *seeding.updated, *seeding.removed})
     if not seeding.added and not seeding.updated and not seeding.removed:
@@ -90,17 +93,7 @@ def run_step(
     }
     if row_count is not None:
         metadata["dagster/row_count"] = row_count
-    return MaterializeResult(metadata=metadata)
-
-
-def _build(declaration: registry.Declaration, deps: Sequence[str], owns: sa.Table, resettable: bool, doc: str):
-    @asset(name=declaration.asset, group_name=declaration.stage, deps=list(deps), description=doc, kinds={"sql"},
-           tags={"mentara/table": owns.name}, pool=DATABASE_POOL)
-    def _seed_asset(context: AssetExecutionContext, database: MentaraDatabase, seed_config: SeedConfig) -> MaterializeResult:
-        reset = resettable and context.run.tags.get(RESET_TAG) == "true"
-        return run_step(context, database, seed_config, declaration.rule, owns, reset=reset)
-
-    return _seed_asset
+    return MaterializeResult(asset_key=asset, metadata=metadata)
 
 
 def legacy_asset(name: str, *, owns: sa.Table, inputs: Sequence[str] = (), resettable: bool = False):
@@ -109,10 +102,10 @@ def legacy_asset(name: str, *, owns: sa.Table, inputs: Sequence[str] = (), reset
     description in the UI. In a run tagged ``mentara/reset=true``, the ``resettable`` generator
     first empties every Mentara table."""
 
-    def decorator(rule: Rule):
-        declaration = registry.Declaration(name, None, owns.name, tuple(inputs), rule)
-        registry.declare(declaration)
-        return _build(declaration, inputs, owns, resettable, rule.__doc__)
+    def decorator(rule: Rule) -> Rule:
+        registry.declare(registry.Declaration(name, None, owns.name, tuple(inputs), rule, table=owns,
+                                              resettable=resettable))
+        return rule
 
     return decorator
 
@@ -122,9 +115,9 @@ def enricher(name: str, *, tier: int, owns: sa.Table, inputs: Sequence[str] = ()
     after its tier's entry asset and the assets in ``inputs`` whose rows it needs. Requirements
     name it by ``name``; its checks run in the ``tier<N>_checks`` step."""
 
-    def decorator(rule: Rule):
-        declaration = registry.Declaration(f"enriched_{name}", tier, owns.name, tuple(inputs), rule, name)
-        registry.declare(declaration)
-        return _build(declaration, [f"tier{tier}", *inputs], owns, False, rule.__doc__)
+    def decorator(rule: Rule) -> Rule:
+        registry.declare(registry.Declaration(f"enriched_{name}", tier, owns.name, tuple(inputs), rule, name,
+                                              table=owns))
+        return rule
 
     return decorator
