@@ -2,9 +2,11 @@
 
 Each legacy generator and each enricher declares itself with a decorator
 (``assets.common.legacy_asset`` / ``assets.common.enricher``), which records a
-``Declaration`` here and builds its Dagster asset. Everything else about the
-lineage is derived from these declarations, never kept by hand:
+``Declaration`` here; ``assets.stages`` builds the Dagster assets from them.
+Everything else about the lineage is derived from these declarations, never
+kept by hand:
 
+- the order of a stage's assets in its step (``in_stage``);
 - what each tier's entry asset waits for (``tier_inputs``): the legacy leaves
   for tier 1, every enricher of tier N-1 for tier N;
 - the stage each check runs in (``stage_of``) and the asset it belongs to;
