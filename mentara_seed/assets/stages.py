@@ -56,7 +56,7 @@ def stage_assets(stage: str) -> AssetsDefinition:
     declarations = registry.in_stage(stage)
     tier = declarations[0].tier
     entry = [] if tier is None else [registry.Declaration(f"tier{tier}", tier, "", (), _enters)]
-    specs = [_entry(tier) for _ in entry] + [_spec(d) for d in declarations]
+    specs = ([_entry(tier)] if entry else []) + [_spec(d) for d in declarations]
     # Each asset of the stage, in order, with the assets of the stage it takes rows from.
     steps = [(d, {e.asset for e in entry} | set(d.inputs)) for d in [*entry, *declarations]]
 
