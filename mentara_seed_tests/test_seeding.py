@@ -178,3 +178,23 @@ def test_invalid_settings_stop_the_run_before_any_write(tmp_path):
     message = failure.step_failure_data.error.message
     assert "MENTARA_SEED_MODE='extreme' is not a mode; accepted: light, medium, heavy" in message
     assert not (tmp_path / "untouched.sqlite3").exists()
+
+
+def test_what_was_said_at_the_anchor_is_not_reported_yet(backend_url):
+    """At heavy x1000 some replies fall on the anchor itself (a reply is never after it). A report is
+    made at least five minutes after what it reports, so such a reply cannot be reported: here every
+    comment is at the anchor, and the reports needed come back on posts only, each after its post."""
+    run_job(backend_url, mode="medium")
+    engine = sa.create_engine(backend_url)
+    with engine.begin() as conn:
+        conn.execute(sa.update(T.Comment).values(createdAt=ANCHOR_DT, updatedAt=ANCHOR_DT))
+        conn.execute(sa.delete(T.Report))
+    result = run_job(backend_url, job="enrich_job", raise_on_error=False)
+    with engine.connect() as conn:
+        on_posts, on_comments = conn.execute(sa.select(sa.func.count(T.Report.c.postId),
+                                                       sa.func.count(T.Report.c.commentId))).one()
+    engine.dispose()
+    found = evaluations(result)
+    assert found["reports_after_their_content"].passed
+    assert found["community_reports_minimum"].passed and found["community_report_statuses_minimum"].passed
+    assert on_posts > 0 and on_comments == 0

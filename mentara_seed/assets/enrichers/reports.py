@@ -27,6 +27,7 @@ DETAILS = {
     "privacy": ("Posted a screenshot with someone's full name and number.", "Shares details of a friend without consent."),
     "other": ("Not sure this belongs in this room.", "Posted in the wrong community, I think."),
 }
+REPORT_DELAY = dt.timedelta(minutes=5)  # the soonest a member reports what they read
 REASON_WEIGHTS = ("spam", "spam", "harassment", "inappropriate", "misinformation", "misinformation", "privacy",
                   "self_harm", "other", "hate_speech")
 
@@ -37,7 +38,8 @@ def enrich_reports(s: Seeding) -> None:
     every status a moderator filters by (pending, reviewed, dismissed). A report names exactly one
     post or comment, comes from a member of the post's community who is not its author and has not
     reported it before, gives one of the reasons the app offers with what the member wrote, and is
-    dated after the content; a resolved report is dated at its resolution. The documented moderator
+    dated at least five minutes after the content (so what was said in the anchor's last five
+    minutes is not reported yet); a resolved report is dated at its resolution. The documented moderator
     has pending reports to review."""
     count_needs = s.needs(BY_NAME["community_reports"])
     status_needs = s.needs(BY_NAME["community_report_statuses"])
@@ -73,14 +75,18 @@ def make_reports(s: Seeding, purpose: str, requirement: str, needs: dict[str, in
     reporters = defaultdict(set)  # target -> who reported it already (the app allows one report each)
     for reporter, target in s.rows(sa.select(R.c.reporterId, sa.func.coalesce(R.c.postId, R.c.commentId))):
         reporters[target].add(reporter)
-    chosen_posts = {c: makers.sample_excluding(s.rng(purpose + "/posts", c), view.posts_by_community.get(c, []), set(),
-                                               needs[c]) for c in needs}
+    # Only what was posted or said at least five minutes before the anchor can be reported by it (a
+    # reply written at the anchor itself cannot have been reported yet).
+    reportable = s.anchor - REPORT_DELAY
+    chosen_posts = {c: makers.sample_excluding(
+        s.rng(purpose + "/posts", c), [p for p in view.posts_by_community.get(c, []) if p.createdAt < reportable], set(),
+        needs[c]) for c in needs}
     comments = defaultdict(list)
     wanted = [p.id for posts in chosen_posts.values() for p in posts]
     C = T.Comment
     for part in (wanted[k:k + 50_000] for k in range(0, len(wanted), 50_000)):
-        for row in s.rows(sa.select(C.c.id, C.c.postId, C.c.userId, C.c.createdAt).where(s.one_of(C.c.postId, part))
-                          .order_by(C.c.postId, C.c.id)):
+        for row in s.rows(sa.select(C.c.id, C.c.postId, C.c.userId, C.c.createdAt)
+                          .where(s.one_of(C.c.postId, part), C.c.createdAt < reportable).order_by(C.c.postId, C.c.id)):
             comments[row.postId].append(row)
     for chunk in s.ids.new_ids(R, purpose, needs):
         new = []
@@ -106,7 +112,7 @@ def make_reports(s: Seeding, purpose: str, requirement: str, needs: dict[str, in
 
 def report(s: Seeding, rng, report_id: str, reporter: str, target, on_comment: bool, status: str) -> dict:
     reason = rng.choice(REASON_WEIGHTS)
-    created = s.between(rng, target.createdAt + dt.timedelta(minutes=5), s.anchor)
+    created = s.between(rng, target.createdAt + REPORT_DELAY, s.anchor)
     resolved = created if status == "PENDING" else s.between(rng, created, s.anchor)
     return {"id": report_id, "reason": reason, "content": rng.choice(DETAILS[reason]) if rng.random() < 0.85 else None,
             "status": status, "postId": None if on_comment else target.id, "commentId": target.id if on_comment else None,
