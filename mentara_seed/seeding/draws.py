@@ -30,7 +30,7 @@ NIGHT_OWLS = 20  # one night-time moment in this many stays where it is
 
 def out_of_the_night(moment: dt.datetime, low: dt.datetime, high: dt.datetime) -> dt.datetime:
     """``moment`` moved out of the local night, within [low, high]: the night's seven hours folded into
-    the morning's first four (so the morning fills smoothly), else into the evening before; unchanged
+    the morning's first four (so the morning fills smoothly), else into the evening before (after ``low``); unchanged
     where neither fits (a window that lies in the night), and for one moment in ``NIGHT_OWLS``
     (picked by its own seconds, so the same moment always stays or moves)."""
     local = moment + LOCAL_OFFSET
@@ -43,7 +43,7 @@ def out_of_the_night(moment: dt.datetime, low: dt.datetime, high: dt.datetime) -
     if forward <= high:
         return forward
     back = midnight - dt.timedelta(hours=3) + dt.timedelta(milliseconds=ms * 2 // 7)
-    return back if back >= low else moment
+    return back if back > low else moment
 
 
 class Draws:
