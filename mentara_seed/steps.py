@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
 from dagster import Failure
 from sqlalchemy.engine import Connection
@@ -50,3 +53,24 @@ def note_schema(log, database: MentaraDatabase) -> None:
             f"The target is Mentara {target.version} with {len(target.additions)} additions the seeder does not "
             f"know (left to their defaults): " + "; ".join(target.additions)
         )
+
+
+@cache
+def _malloc_trim():
+    """glibc's ``malloc_trim``, where the C library has it (None elsewhere: macOS, musl)."""
+    try:
+        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), "malloc_trim", None)
+    except OSError:
+        return None
+
+
+def release_memory() -> None:
+    """After a step's work: give the C heap's free pages back to the system.
+
+    A step's rows are freed when it ends, but glibc keeps the freed heap for
+    reuse, so without this every later step starts from the largest earlier
+    one's footprint (at heavy x1000, about 200 MB after the users alone).
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)

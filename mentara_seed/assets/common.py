@@ -22,7 +22,7 @@ from mentara_seed.failpoints import failpoint
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.resources import MentaraDatabase, SeedConfig
 from mentara_seed.seeding import Seeding
-from mentara_seed.steps import in_one_line, note_schema, settings_or_fail
+from mentara_seed.steps import in_one_line, note_schema, release_memory, settings_or_fail
 
 Rule = Callable[[Seeding], None]
 # Writing steps share this concurrency pool (limit 1 in dagster.yaml), whichever run they belong to.
@@ -61,6 +61,7 @@ def run_step(
             row_count = seeding.count(owns) if present else None
             failpoint(f"before_commit:{asset}")
     failpoint(f"after_commit:{asset}")
+    release_memory()
     note_schema(context.log, database)
     database.memo.forget({*seeding.added, *seeding.updated, *seeding.removed})
     if not seeding.added and not seeding.updated and not seeding.removed:

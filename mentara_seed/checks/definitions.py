@@ -22,7 +22,7 @@ from mentara_seed.checks.rules import RULES, IntegrityRule
 from mentara_seed.requirements import REQUIREMENTS, Requirement
 from mentara_seed.resources import MentaraDatabase, SeedConfig
 from mentara_seed.settings import SeedSettings
-from mentara_seed.steps import note_schema, reading, settings_or_fail
+from mentara_seed.steps import note_schema, reading, release_memory, settings_or_fail
 
 # Every check by name, with the asset it belongs to.
 MINIMUMS: dict[str, Requirement] = {f"{r.name}_minimum": r for r in REQUIREMENTS}
@@ -64,6 +64,8 @@ def run_findings(names, database: MentaraDatabase, settings: SeedSettings) -> li
 
     for name, finding in evaluate_concurrently(missing, evaluate_one, lambda: reading(database)).items():
         memo.findings[name] = (finding, reads(name, settings))
+    if missing:
+        release_memory()
     return [memo.findings[name][0] for name in names]
 
 
