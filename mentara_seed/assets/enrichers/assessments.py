@@ -32,9 +32,13 @@ def enrich_assessments(s: Seeding) -> None:
     if one_each:
         s.unmet["client_pre_assessment"] += sum(n for c, n in needs.items() if have.get(c))
         needs = {c: 1 for c in needs if not have.get(c)}
-    sessions = unlinked_chatbot_sessions(s, list(needs)) if s.target.has(T.ChatbotSession) else {}
     topics = state.topics_by_user(s)
+    chatbot = s.target.has(T.ChatbotSession)
+    linked = set(s.scalars(sa.select(P.c.chatbotSessionId).where(P.c.chatbotSessionId.is_not(None)))) if chatbot else set()
     for chunk in s.ids.new_ids(P, "pre_assessment/client", needs):
+        chunk = list(chunk)
+        # The chunk's clients' sessions only (their answers are kilobytes each).
+        sessions = unlinked_chatbot_sessions(s, sorted({c for c, _, _ in chunk}), linked) if chatbot else {}
         new = []
         for client_id, allocated in groupby(chunk, key=itemgetter(0)):
             for k, (_, assessment_id, rng) in enumerate(allocated):
@@ -49,17 +53,19 @@ def enrich_assessments(s: Seeding) -> None:
         s.insert(P, new)
 
 
-def unlinked_chatbot_sessions(s: Seeding, clients: list[str]) -> dict[str, list[dict]]:
-    """Each client's completed chatbot sessions no pre-assessment links to yet, the latest last."""
+def unlinked_chatbot_sessions(s: Seeding, clients: list[str], linked: set[str]) -> dict[str, list[dict]]:
+    """Each client's completed chatbot sessions not in ``linked`` (those a pre-assessment links to
+    already), the latest last."""
     C = T.ChatbotSession
-    linked = sa.select(P.c.chatbotSessionId).where(P.c.chatbotSessionId.is_not(None))
     found: dict[str, list[dict]] = defaultdict(list)
     for row in s.rows(
         sa.select(C.c.id, C.c.clientId, C.c.completedAt, C.c.collectedAnswers, C.c.conversationInsights)
         .where(s.one_of(C.c.clientId, clients), C.c.isComplete == sa.true(), C.c.completedAt.is_not(None),
-               C.c.completedAt <= s.anchor, C.c.id.not_in(linked))
+               C.c.completedAt <= s.anchor)
         .order_by(C.c.clientId, C.c.completedAt, C.c.id)
     ):
+        if row.id in linked:
+            continue
         found[row.clientId].append({"id": row.id, "completedAt": row.completedAt,
                                     "collectedAnswers": row.collectedAnswers or {},
                                     "conversationInsights": row.conversationInsights})
