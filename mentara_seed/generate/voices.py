@@ -123,6 +123,10 @@ class Writers:
         for post_id in wanted:
             self._threads.setdefault(post_id, set())
 
+    def start_threads(self, post_ids) -> None:
+        """These posts have no comments yet (nothing to read); every other post's are forgotten."""
+        self._threads = {post_id: set() for post_id in post_ids}
+
     def comment_text(self, rng: Stream, post_id: str, community_id: str | None, commenter: str,
                      parent_author: str | None = None, parent_text: str | None = None,
                      post_author: str | None = None, room_id: str | None = None) -> str:

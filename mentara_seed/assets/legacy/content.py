@@ -6,6 +6,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -101,12 +102,15 @@ def generate_content(s: Seeding) -> None:
         or post_hearts.get(post_id, 0) < post_hearts_wanted(s, post_id)
         or comment_hearts.get(post_id, 0) < binomial(s, slots, v.comment_heart_likelihood, "comment_hearts", post_id)
     ]
-    # Comments and hearts of one post depend on that post alone.
+    # Comments and hearts of one post depend on that post alone. A chunk whose posts have none yet
+    # (all of them, in a fresh seed) reads nothing back: it knows what it made. So the tables loaded
+    # from empty keep their indexes out until the end (``seeding.deferred``), built in one sort.
     for part in chunks(short, POSTS_PER_CHUNK):
         posts = state.all_posts(s, part)  # all in rooms: planned posts always are
-        add_comments(s, posts, view.members, writers)
-        add_post_hearts(s, posts, view.members)
-        add_comment_hearts(s, posts, view.members)
+        bare = not any(comments.get(p) or post_hearts.get(p) or comment_hearts.get(p) for p in part)
+        made = add_comments(s, posts, view.members, writers, bare)
+        add_post_hearts(s, posts, view.members, bare)
+        add_comment_hearts(s, posts, view.members, made if bare else None)
 
 
 def post_hearts_wanted(s: Seeding, post_id: str) -> int:
@@ -119,25 +123,39 @@ def comment_heart_slots(s: Seeding) -> int:
     return max(1, s.volumes.members_per_community // 4)
 
 
-def add_comments(s: Seeding, posts: Sequence[sa.Row], members: Members, writers: voices.Writers) -> None:
+class Made(NamedTuple):
+    """A base comment just made (what its hearts need)."""
+
+    id: str
+    postId: str
+    userId: str
+    createdAt: object
+
+
+def add_comments(s: Seeding, posts: Sequence[state.PostRow], members: Members, writers: voices.Writers,
+                 bare: bool = False) -> list[Made]:
     """Each base post gets the mode's comments per post from community members, answering it within
-    hours; some are replies to an earlier comment, naming its author."""
+    hours; some are replies to an earlier comment, naming its author. ``bare``: the posts have no
+    comments yet (nothing is read back). Returns the comments made."""
     v = s.volumes
     C = T.Comment
-    have = s.counts(sa.select(C.c.postId, sa.func.count()).where(s.one_of(C.c.postId, [p.id for p in posts]))
-                    .group_by(C.c.postId))
+    have = {} if bare else s.counts(sa.select(C.c.postId, sa.func.count())
+                                    .where(s.one_of(C.c.postId, [p.id for p in posts])).group_by(C.c.postId))
     short = {p.id: p for p in posts if have.get(p.id, 0) < v.comments_per_post}
     if not short:
-        return
+        return []
     allocated = s.ids.allocate(C, COMMENTS, {pid: v.comments_per_post - have.get(pid, 0) for pid in short})
     earlier: dict[str, list[tuple[str, object, str, str]]] = defaultdict(list)
-    for post_id, comment_id, created, author, said in s.rows(
-        sa.select(C.c.postId, C.c.id, C.c.createdAt, C.c.userId, C.c.content)
-        .where(s.one_of(C.c.postId, list(short)), C.c.parentId.is_(None))
-        .order_by(C.c.postId, C.c.createdAt, C.c.id)
-    ):
-        earlier[post_id].append((comment_id, created, author, said))
-    writers.load_threads(short, only=True)
+    if bare:
+        writers.start_threads(short)
+    else:
+        for post_id, comment_id, created, author, said in s.rows(
+            sa.select(C.c.postId, C.c.id, C.c.createdAt, C.c.userId, C.c.content)
+            .where(s.one_of(C.c.postId, list(short)), C.c.parentId.is_(None))
+            .order_by(C.c.postId, C.c.createdAt, C.c.id)
+        ):
+            earlier[post_id].append((comment_id, created, author, said))
+        writers.load_threads(short, only=True)
     new = []
     for post_id in sorted(allocated):
         post = short[post_id]
@@ -161,12 +179,14 @@ def add_comments(s: Seeding, posts: Sequence[sa.Row], members: Members, writers:
     # Replies point at comments of the same chunk: insert parents before children.
     new.sort(key=lambda r: r["parentId"] is not None)
     s.insert(C, new)
+    return [Made(r["id"], r["postId"], r["userId"], r["createdAt"]) for r in new]
 
 
-def add_post_hearts(s: Seeding, posts: Sequence[sa.Row], members: Members) -> None:
+def add_post_hearts(s: Seeding, posts: Sequence[state.PostRow], members: Members, bare: bool = False) -> None:
+    """``bare``: the posts have no hearts yet."""
     H = T.PostHeart
-    have = s.counts(sa.select(H.c.postId, sa.func.count()).where(s.one_of(H.c.postId, [p.id for p in posts]))
-                    .group_by(H.c.postId))
+    have = {} if bare else s.counts(sa.select(H.c.postId, sa.func.count())
+                                    .where(s.one_of(H.c.postId, [p.id for p in posts])).group_by(H.c.postId))
     wanted = {p.id: post_hearts_wanted(s, p.id) for p in posts}
     short = [p for p in posts if have.get(p.id, 0) < wanted[p.id]]
     hearted = state.grouped(state.pairs_where(s, H, H.c.postId, H.c.userId, H.c.postId, [p.id for p in short if have.get(p.id)]))
@@ -182,17 +202,24 @@ def add_post_hearts(s: Seeding, posts: Sequence[sa.Row], members: Members) -> No
     s.insert(H, hearts())
 
 
-def add_comment_hearts(s: Seeding, posts: Sequence[sa.Row], members: Members) -> None:
+def add_comment_hearts(s: Seeding, posts: Sequence[state.PostRow], members: Members,
+                       made: Sequence[Made] | None = None) -> None:
     """Each base post's comments get, together, Binomial(comments x slots, likelihood) hearts (one draw
-    per post, so that a complete post is recognised from one count), split over its base comments."""
+    per post, so that a complete post is recognised from one count), split over its base comments.
+    ``made``: the posts' only comments, just made (none has a heart yet)."""
     v = s.volumes
     C, H = T.Comment, T.CommentHeart
     planned = {seed_id(COMMENTS, p.id, k): (p, k) for p in posts for k in range(v.comments_per_post)}
-    comments = [c for c in s.rows(
-        sa.select(C.c.id, C.c.postId, C.c.userId, C.c.createdAt).where(s.one_of(C.c.postId, [p.id for p in posts]))
-        .order_by(C.c.id)
-    ) if c.id in planned]
-    hearted = state.grouped(state.pairs_where(s, H, H.c.commentId, H.c.userId, H.c.commentId, [c.id for c in comments]))
+    if made is not None:
+        comments = sorted((c for c in made if c.id in planned), key=lambda c: c.id)
+        hearted: dict[str, set[str]] = {}
+    else:
+        comments = [c for c in s.rows(
+            sa.select(C.c.id, C.c.postId, C.c.userId, C.c.createdAt).where(s.one_of(C.c.postId, [p.id for p in posts]))
+            .order_by(C.c.id)
+        ) if c.id in planned]
+        hearted = state.grouped(state.pairs_where(s, H, H.c.commentId, H.c.userId, H.c.commentId,
+                                                  [c.id for c in comments]))
     by_post: dict[str, list] = defaultdict(list)
     for c in sorted(comments, key=lambda c: planned[c.id][1]):
         by_post[c.postId].append(c)
