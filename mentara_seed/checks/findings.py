@@ -30,6 +30,8 @@ from mentara_seed.generate.keys import made_by_seeder, seeded
 from mentara_seed.requirements import Requirement
 
 EXAMPLES = 10
+# A Python rule reads its rows this many at a time.
+STREAM_ROWS = 5_000
 
 
 @dataclass
@@ -162,7 +164,8 @@ def evaluate_rule(conn: Connection, rule: IntegrityRule, anchor: dt.datetime, ta
     if missing_tables:
         return not_applicable(rule.name, "integrity", missing_tables, target.version)
     if rule.find is not None:
-        found = sorted(rule.find(conn, anchor))
+        # Streamed (a server-side cursor on Postgres): a whole-table read never sits in memory at once.
+        found = sorted(rule.find(conn.execution_options(yield_per=STREAM_ROWS), anchor))
         own = [{"id": row_id, "name": label} for row_id, label in found if seeded(row_id)]
         others = [{"id": row_id, "name": label} for row_id, label in found if not seeded(row_id)]
         return Finding(rule.name, "integrity", rule.description, len(own), 0, own[:EXAMPLES], foreign=len(others),
