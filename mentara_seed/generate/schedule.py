@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left, insort
 from collections import defaultdict
-from dataclasses import dataclass, field
+from functools import cached_property
 
 import sqlalchemy as sa
 
@@ -65,31 +65,43 @@ def window_row(rng: Stream, therapist_id: str, day: int, block: str, created: dt
             "createdAt": created, "updatedAt": created}
 
 
-@dataclass
 class Book:
-    """Everyone's week and diary, read once: where a new session fits."""
+    """Everyone's week and diary, read on first use (a step with no session to book reads neither):
+    where a new session fits."""
 
-    windows: dict[str, dict[int, list[tuple[int, int]]]] = field(default_factory=dict)  # therapist -> weekday -> windows
-    busy: dict[str, list[tuple[dt.datetime, dt.datetime]]] = field(default_factory=lambda: defaultdict(list))
+    def __init__(self, conn) -> None:
+        self.conn = conn
 
     @classmethod
     def load(cls, conn) -> Book:
-        book = cls()
-        A, M = T.TherapistAvailability, T.Meeting
-        for therapist, day, start, end in conn.execute(
+        return cls(conn)
+
+    @cached_property
+    def windows(self) -> dict[str, dict[int, list[tuple[int, int]]]]:
+        """therapist -> weekday -> windows (minutes of the UTC day)."""
+        windows: dict[str, dict[int, list[tuple[int, int]]]] = {}
+        A = T.TherapistAvailability
+        for therapist, day, start, end in self.conn.execute(
             sa.select(A.c.therapistId, A.c.dayOfWeek, A.c.startTime, A.c.endTime).where(A.c.isAvailable == sa.true())
         ):
             try:
-                book.windows.setdefault(therapist, {}).setdefault(int(day), []).append((minutes(start), minutes(end)))
+                windows.setdefault(therapist, {}).setdefault(int(day), []).append((minutes(start), minutes(end)))
             except ValueError:  # someone else's row in another format: not a window the API would offer
                 continue
-        for therapist, client, start, end, duration in conn.execute(
+        return windows
+
+    @cached_property
+    def busy(self) -> dict[str, list[tuple[dt.datetime, dt.datetime]]]:
+        """person -> their sessions' (start, end), in order."""
+        busy: dict[str, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+        M = T.Meeting
+        for therapist, client, start, end, duration in self.conn.execute(
             sa.select(M.c.therapistId, M.c.clientId, M.c.startTime, M.c.endTime, M.c.duration)
         ):
             end = end or start + dt.timedelta(minutes=duration or 60)
             for person in (therapist, client):
-                insort(book.busy[person], (start, end))
-        return book
+                insort(busy[person], (start, end))
+        return busy
 
     def free(self, person: str, start: dt.datetime, end: dt.datetime) -> bool:
         diary = self.busy.get(person, ())
