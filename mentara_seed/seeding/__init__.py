@@ -81,7 +81,8 @@ class Seeding(Draws):
             return []
         statement = requirement.shortfall(self.mode, self.anchor, self.target.version)
         # Sorted here, not by the query: an ORDER BY can lead the planner into a nested loop.
-        found = [Deficit(subject, missing) for subject, _, missing in sorted(self.conn.execute(statement))]
+        # (Subjects are unique: by subject alone. Rows are read one at a time, never all held at once.)
+        found = sorted(Deficit(subject, missing) for subject, _, missing in self.conn.execute(statement))
         # The first survey of a requirement is what the asset found; later ones see its own rows.
         self.found.setdefault(requirement.name, {
             "entities": len(found),
