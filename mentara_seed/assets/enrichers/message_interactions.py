@@ -18,6 +18,8 @@ Msg, CP, RR, RX = T.Message, T.ConversationParticipant, T.MessageReadReceipt, T.
 # The messenger's reactions as people use them in a support chat: mostly hearts and thumbs, never anger.
 HEART, THUMBS, LAUGH, WOW, SAD, _ANGRY = contract.REACTIONS
 REACTION_WEIGHTS = (HEART, HEART, HEART, THUMBS, THUMBS, LAUGH, WOW, SAD)
+# Conversations whose messages get their receipts together: bounds the working set at any volume.
+CONVERSATIONS_PER_GROUP = 5_000
 
 
 @enricher("message_interactions", tier=5, owns=T.MessageReadReceipt, inputs=["enriched_messages"])
@@ -47,27 +49,42 @@ def _threads(s: Seeding, conversations: list[str]) -> tuple[dict, dict]:
 
 
 def add_read_receipts(s: Seeding) -> None:
+    """Receipts for the messages short of them, a group of conversations at a time (each receipt
+    depends on its message's thread alone), so memory stays bounded at any volume."""
     due = s.deficits(BY_NAME["messages_read"])
     if not due:
         return
-    ids = [d.subject for d in due]
-    conversation_of = {}
-    for part in chunks(ids, LOOKUP):
-        conversation_of.update(s.rows(sa.select(Msg.c.id, Msg.c.conversationId).where(s.one_of(Msg.c.id, part))))
-    messages, people = _threads(s, list(set(conversation_of.values())))
-    read = defaultdict(set)
-    for part in chunks(ids, LOOKUP):
+    conversation_of, shared = {}, {}
+    read = defaultdict(set)  # read before this step (read first: the table may be loaded without its indexes)
+    for part in chunks([d.subject for d in due], LOOKUP):
+        for message_id, conversation_id in s.rows(sa.select(Msg.c.id, Msg.c.conversationId)
+                                                  .where(s.one_of(Msg.c.id, part))):
+            conversation_of[message_id] = shared.setdefault(conversation_id, conversation_id)
         for message_id, user_id in s.rows(sa.select(RR.c.messageId, RR.c.userId).where(s.one_of(RR.c.messageId, part))):
             read[message_id].add(user_id)
-    position = {m.id: (c, k) for c, thread in messages.items() for k, m in enumerate(thread)}
+    due_in = defaultdict(list)
+    for d in due:
+        if d.subject in conversation_of:
+            due_in[conversation_of[d.subject]].append(d)
+        else:
+            s.unmet["messages_read"] += d.missing
+    del due, conversation_of, shared
+    for group in chunks(sorted(due_in), CONVERSATIONS_PER_GROUP):
+        s.insert(RR, receipts(s, group, due_in, read))
 
-    def receipts():
-        for d in due:
-            conversation_id, k = position.get(d.subject, (None, None))
-            if conversation_id is None:
+
+def receipts(s: Seeding, conversations: list[str], due_in: dict[str, list], read: dict[str, set[str]]):
+    """The receipts the messages due in ``conversations`` lack: each by a participant other than the
+    sender who has not read it yet (``read``), before their next reply."""
+    messages, people = _threads(s, conversations)
+    for conversation_id in conversations:
+        thread = messages[conversation_id]
+        position = {m.id: k for k, m in enumerate(thread)}
+        for d in due_in[conversation_id]:
+            k = position.get(d.subject)
+            if k is None:  # deleted since
                 s.unmet["messages_read"] += d.missing
                 continue
-            thread = messages[conversation_id]
             message = thread[k]
             readers = [p for p in people[conversation_id] if p != message.senderId and p not in read[message.id]]
             s.unmet["messages_read"] += max(0, d.missing - len(readers))
@@ -79,15 +96,12 @@ def add_read_receipts(s: Seeding) -> None:
                 yield {"id": receipt_id, "messageId": message.id, "userId": reader,
                        "readAt": s.between(s.rng("message_read", receipt_id), message.createdAt, latest)}
 
-    s.insert(RR, receipts())
-
 
 def add_reactions(s: Seeding) -> None:
     short = s.needs(BY_NAME["conversation_reactions"])
     if not short:
         return
-    messages, people = _threads(s, list(short))
-    reacted = defaultdict(set)
+    reacted = defaultdict(set)  # read first: the table may be loaded without its indexes
     for part in chunks(sorted(short), LOOKUP):
         for message_id, user_id, emoji in s.rows(
             sa.select(RX.c.messageId, RX.c.userId, RX.c.emoji).join(Msg, Msg.c.id == RX.c.messageId)
@@ -95,6 +109,8 @@ def add_reactions(s: Seeding) -> None:
         ):
             reacted[message_id].add((user_id, emoji))
     for chunk in s.ids.new_ids(RX, "reactions/conversation", short):
+        chunk = list(chunk)
+        messages, people = _threads(s, sorted({conversation_id for conversation_id, _, _ in chunk}))  # the chunk's only
         new = []
         for conversation_id, reaction_id, rng in chunk:
             thread = messages.get(conversation_id, [])
