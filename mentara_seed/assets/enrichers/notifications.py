@@ -1,7 +1,7 @@
 """Tier 6 enricher: everyone hears about what happened to them: clients, therapists, moderators, admins."""
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import sqlalchemy as sa
 
@@ -58,18 +58,31 @@ def notify(s: Seeding, role: str, requirement: str, needs: dict[str, int], unrea
     (their events read for the group only), so memory stays bounded at any volume."""
     kinds = [k for k in notices.KINDS if role in k.roles]
     purpose = f"notifications/{requirement}" if unread else f"notifications/{role}"
+    # Ties in time are broken by entity id as Python orders strings.
+    by_code = "C" if s.conn.dialect.name == "postgresql" else "BINARY"
     for group in chunks(sorted(needs), RECIPIENTS_PER_GROUP):
-        events = defaultdict(list)
-        for kind in kinds:
-            found = kind.select().where(notices.U.c.role == role).subquery()
-            for event in s.rows(sa.select(found).where(s.one_of(found.c.recipient, group), found.c.at <= s.anchor,
-                                                       found.c.at.is_not(None))):
-                events[event.recipient].append((kind, event))
         notified = set()
         for user_id, kind_type, data in s.rows(sa.select(N.c.userId, N.c.type, N.c.data).where(s.one_of(N.c.userId, group))):
             kind = notices.BY_TYPE.get(kind_type)
             if kind is not None and isinstance(data, dict):
                 notified.add((user_id, kind_type, data.get(kind.key)))
+        told = Counter((user_id, kind_type) for user_id, kind_type, _ in notified)
+        sent = defaultdict(int)  # the most events of a kind anyone of the group was told of
+        for (_, kind_type), n in told.items():
+            sent[kind_type] = max(sent[kind_type], n)
+        most = max(needs[r] for r in group)
+        events = defaultdict(list)
+        for kind in kinds:
+            # A recipient is told of at most ``most`` events of a kind, the newest not told yet: only
+            # those are read (every admin hears of the same applications: never all of them each).
+            found = kind.select().where(notices.U.c.role == role).subquery()
+            newest = sa.func.row_number().over(partition_by=found.c.recipient, order_by=(
+                found.c.at.desc(), sa.collate(found.c.entity, by_code))).label("newest")
+            ranked = (sa.select(found, newest).where(s.one_of(found.c.recipient, group), found.c.at <= s.anchor,
+                                                     found.c.at.is_not(None)).subquery())
+            for event in s.rows(sa.select(*(ranked.c[c.name] for c in found.c))
+                                .where(ranked.c.newest <= most + sent[kind.type])):
+                events[event.recipient].append((kind, event))
         queues = {}
         for recipient in group:
             # The newest events first, a kind's turn each (a mix, not ten messages in a row).
