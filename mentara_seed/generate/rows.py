@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import bcrypt
+import numpy as np
 
 from mentara_seed.generate import assessments, content, corpus, people, professionals
 from mentara_seed.generate.keys import Stream, id_fraction, seed_id
 from mentara_seed.seeding import Seeding
+from mentara_seed.seeding.columns import Columns, Moments, moments_after, pair_ids, to_us
 
 if TYPE_CHECKING:
     from mentara_seed.generate import voices
@@ -272,16 +275,35 @@ def comment(s: Seeding, rng: Stream, comment_id: str, post_id: str, user_id: str
             "attachmentUrls": [], "attachmentNames": [], "attachmentSizes": []}
 
 
-def post_heart(s: Seeding, post_id: str, user_id: str, after: dt.datetime) -> dict:
-    heart_id = seed_id("post_heart", post_id, user_id)
-    return {"id": heart_id, "postId": post_id, "userId": user_id,
-            "createdAt": s.moment_after(id_fraction(heart_id), after)}
+def hearts(s: Seeding, table: str, targets: Sequence[str], users: Sequence[str], after: np.ndarray) -> Columns:
+    """Hearts of ``table`` ("post" or "comment"): each user's heart on the target beside them, a
+    moment soon after the target's own (``after``, microseconds), drawn from the heart's id.
+
+    Built a column at a time: a heart is an id, two keys and one moment, and hearts are most of
+    the rows a seed writes."""
+    ids, draws = pair_ids(f"{table}_heart", targets, users)
+    created = moments_after(draws, after, to_us(s.anchor))
+    return Columns({"id": ids, f"{table}Id": list(targets), "userId": list(users), "createdAt": Moments(created)})
 
 
-def comment_heart(s: Seeding, comment_id: str, user_id: str, after: dt.datetime) -> dict:
-    heart_id = seed_id("comment_heart", comment_id, user_id)
-    return {"id": heart_id, "commentId": comment_id, "userId": user_id,
-            "createdAt": s.moment_after(id_fraction(heart_id), after)}
+def heart_batches(s: Seeding, table: str, fans: Iterable[tuple[str, dt.datetime, Sequence[str]]],
+                  rows_per_batch: int = 5_000) -> Iterator[Columns]:
+    """``hearts`` for ``(target, its moment, the users who heart it)``, a batch of about
+    ``rows_per_batch`` at a time (the database loads one while the next is built)."""
+    targets: list[str] = []
+    users: list[str] = []
+    after: list[int] = []
+    for target, moment, who in fans:
+        if not who:
+            continue
+        targets.extend([target] * len(who))
+        users.extend(who)
+        after.extend([to_us(moment)] * len(who))
+        if len(targets) >= rows_per_batch:
+            yield hearts(s, table, targets, users, np.array(after, dtype=np.int64))
+            targets, users, after = [], [], []
+    if targets:
+        yield hearts(s, table, targets, users, np.array(after, dtype=np.int64))
 
 
 # -- therapy -------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from mentara_seed.requirements import Requirement
 from mentara_seed.schema.versions import Target
+from mentara_seed.seeding.columns import Columns
 from mentara_seed.seeding.draws import Draws
 from mentara_seed.seeding.ids import IdAllocator
 from mentara_seed.seeding.sql import LOOKUP, chunks, one_of
@@ -97,6 +98,10 @@ class Seeding(Draws):
     # -- writing ----------------------------------------------------------------------
     def insert(self, table: sa.Table, rows: Iterable[dict]) -> int:
         return self.writer.insert(table, rows)
+
+    def insert_columns(self, table: sa.Table, batches: Iterable[Columns]) -> int:
+        """Insert batches built a column at a time (``seeding.columns``)."""
+        return self.writer.insert_columns(table, batches)
 
     def finish(self) -> None:
         """End this unit of work's writing: wait for the batch in flight, refresh the statistics."""

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 
 from mentara_seed.failpoints import failpoint
 from mentara_seed.schema.versions import Target
+from mentara_seed.seeding.columns import Columns, copy_data, sqlite_params
 from mentara_seed.seeding.deferred import Deferred
 
 # Rows per executemany batch (SQLite), and between two crash-injection points on SQLite.
@@ -87,12 +88,62 @@ class BulkWriter:
         if first is None:
             return 0
         self._join_writer()
-        self.deferred.before_first_rows(table.name)
-        columns = tuple(first)
+        columns = self._present(table, tuple(first))
+        prepare, send, size = (self._copy if self.postgres else self._executemany)(table, columns)
+        return self._pipeline(table, ((prepare(batch), len(batch))
+                                      for batch in batched(itertools.chain((first,), rows), size)), send)
+
+    def insert_columns(self, table: sa.Table, batches: Iterable[Columns]) -> int:
+        """Insert batches built a column at a time (``seeding.columns``), as ``insert`` does rows:
+        streamed, pipelined, in the current transaction. Every batch has the same columns."""
+        batches = (b for b in batches if len(b))
+        first = next(batches, None)
+        if first is None:
+            return 0
+        self._join_writer()
+        names = first.names()
+        columns = self._present(table, names)
+        keep = None if columns == names else columns
+        if self.postgres:
+            statement = _copy_statement(table, columns)
+            raw = self.conn.connection.driver_connection
+
+            def prepare(batch: Columns) -> bytes:
+                return copy_data(batch)
+
+            def send(data: bytes) -> None:
+                with raw.cursor() as cursor, cursor.copy(statement) as copy:
+                    copy.write(data)
+            size = COPY_BATCH
+        else:
+            statement = _insert_statement(table, columns)
+            raw = self.conn.connection.driver_connection
+            prepare = sqlite_params
+
+            def send(params: list) -> None:
+                raw.executemany(statement, params)
+            size = BATCH
+
+        def slices() -> Iterator[tuple[object, int]]:
+            for batch in itertools.chain((first,), batches):
+                if keep is not None:
+                    batch = Columns({name: batch.columns[name] for name in keep})
+                for start in range(0, len(batch), size):
+                    part = batch.slice(start, start + size)
+                    yield prepare(part), len(part)
+
+        return self._pipeline(table, slices(), send)
+
+    def _present(self, table: sa.Table, columns: tuple[str, ...]) -> tuple[str, ...]:
+        """``columns`` less those the target lacks (a newer version's)."""
         if self.target is not None and self.target.has(table):
             present = self.target.columns[table.name]
-            columns = tuple(c for c in columns if c in present)
-        prepare, send, size = (self._copy if self.postgres else self._executemany)(table, columns)
+            return tuple(c for c in columns if c in present)
+        return columns
+
+    def _pipeline(self, table: sa.Table, prepared: Iterable[tuple[object, int]], send: Callable) -> int:
+        """Send each prepared batch from a writer thread while this one prepares the next."""
+        self.deferred.before_first_rows(table.name)
         handoff: queue.Queue = queue.Queue(maxsize=1)
         failed: list[BaseException] = []
 
@@ -110,11 +161,11 @@ class BulkWriter:
         writer.start()
         written = 0
         try:
-            for batch in batched(itertools.chain((first,), rows), size):
+            for data, n in prepared:
                 if failed:
                     break
-                handoff.put(prepare(batch))
-                written += len(batch)
+                handoff.put(data)
+                written += n
                 failpoint(f"insert:{table.name}")
         except BaseException:
             handoff.put(None)
@@ -209,8 +260,7 @@ class BulkWriter:
         values_of = _getter(columns)
         literals = [(i, literal) for i, name in enumerate(columns)
                     if (literal := _pg_literal(table.c[name].type)) is not None]
-        names = ", ".join(f'"{name}"' for name in columns)
-        statement = f'COPY "{table.name}" ({names}) FROM STDIN'
+        statement = _copy_statement(table, columns)
         raw = self.conn.connection.driver_connection
         formatting = raw.cursor()  # lends its adapters to the formatter; never executes anything
 
@@ -240,8 +290,7 @@ class BulkWriter:
         values_of = _getter(columns)
         processors = [(i, p) for i, name in enumerate(columns)
                       if (p := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
-        names = ", ".join(f'"{name}"' for name in columns)
-        statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})'
+        statement = _insert_statement(table, columns)
         raw = self.conn.connection.driver_connection
 
         def prepare(batch: list[dict]) -> list[list]:
@@ -257,6 +306,16 @@ class BulkWriter:
             raw.executemany(statement, params)
 
         return prepare, send, BATCH
+
+
+def _copy_statement(table: sa.Table, columns: tuple[str, ...]) -> str:
+    names = ", ".join(f'"{name}"' for name in columns)
+    return f'COPY "{table.name}" ({names}) FROM STDIN'
+
+
+def _insert_statement(table: sa.Table, columns: tuple[str, ...]) -> str:
+    names = ", ".join(f'"{name}"' for name in columns)
+    return f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})'
 
 
 def _getter(columns: tuple[str, ...]) -> Callable[[dict], tuple]:

@@ -191,15 +191,14 @@ def add_post_hearts(s: Seeding, posts: Sequence[state.PostRow], members: Members
     short = [p for p in posts if have.get(p.id, 0) < wanted[p.id]]
     hearted = state.grouped(state.pairs_where(s, H, H.c.postId, H.c.userId, H.c.postId, [p.id for p in short if have.get(p.id)]))
 
-    def hearts() -> Iterator[dict]:
+    def fans() -> Iterator[tuple[str, object, list[str]]]:
         for post in short:
             taken = {post.userId} | hearted.get(post.id, set())
-            fans = makers.sample_excluding(s.rng("legacy_post_hearts", post.id), members.get(post.communityId, []),
-                                           taken, wanted[post.id] - have.get(post.id, 0))
-            for fan in fans:
-                yield rows.post_heart(s, post.id, fan, post.createdAt)
+            yield post.id, post.createdAt, makers.sample_excluding(
+                s.rng("legacy_post_hearts", post.id), members.get(post.communityId, []), taken,
+                wanted[post.id] - have.get(post.id, 0))
 
-    s.insert(H, hearts())
+    s.insert_columns(H, rows.heart_batches(s, "post", fans()))
 
 
 def add_comment_hearts(s: Seeding, posts: Sequence[state.PostRow], members: Members,
@@ -225,7 +224,7 @@ def add_comment_hearts(s: Seeding, posts: Sequence[state.PostRow], members: Memb
         by_post[c.postId].append(c)
     slots = comment_heart_slots(s)
 
-    def hearts() -> Iterator[dict]:
+    def fans() -> Iterator[tuple[str, object, list[str]]]:
         for post in posts:
             thread = by_post.get(post.id, [])
             if not thread:
@@ -243,9 +242,8 @@ def add_comment_hearts(s: Seeding, posts: Sequence[state.PostRow], members: Memb
                 split[k] += 1
             for c, wanted in zip(thread, split, strict=True):
                 taken = hearted.get(c.id, set())
-                fans = makers.sample_excluding(s.rng("legacy_comment_hearts", c.id), members.get(post.communityId, []),
-                                               {c.userId} | taken, wanted - len(taken))
-                for fan in fans:
-                    yield rows.comment_heart(s, c.id, fan, c.createdAt)
+                yield c.id, c.createdAt, makers.sample_excluding(
+                    s.rng("legacy_comment_hearts", c.id), members.get(post.communityId, []), {c.userId} | taken,
+                    wanted - len(taken))
 
-    s.insert(H, hearts())
+    s.insert_columns(H, rows.heart_batches(s, "comment", fans()))
