@@ -22,6 +22,7 @@ into docs/benchmarks.md (between its markers, keeping the analysis written
 around them).
 
 Options: --volumes medium,heavy,heavy:10,heavy:100
+         --also postgres:2026-02@heavy:1000  (one more row, for that backend only; repeatable)
          --backends postgres:2026-02,postgres:2025-10,sqlite  (postgres: the current schema)
          --postgres URL (server to create databases on)  --cli-runs N  --out FILE
 """
@@ -291,6 +292,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--volumes", default="medium,heavy,heavy:10,heavy:100")
     parser.add_argument("--backends", default="postgres:2026-02,postgres:2025-10,sqlite")
+    parser.add_argument("--also", action="append", default=[], metavar="BACKEND@VOLUME",
+                        help="one more row, for one backend only (e.g. postgres:2026-02@heavy:1000); repeatable")
     parser.add_argument("--postgres", default=os.environ.get("MENTARA_TEST_POSTGRES_URL", DEFAULT_SERVER))
     parser.add_argument("--cli-runs", type=int, default=3, help="runs of each CLI command (the median is kept); 0: none")
     parser.add_argument("--out", help="write the results into this markdown file (e.g. docs/benchmarks.md)")
@@ -304,10 +307,11 @@ def main(argv: list[str]) -> int:
     targets = Targets(args.postgres, workdir)
     results = []
     try:
-        for backend in args.backends.split(","):
-            for volume in args.volumes.split(","):
-                results.append(measure(backend, volume, targets))
-                print(json.dumps(results[-1]), flush=True)
+        rows = [(backend, volume) for backend in args.backends.split(",") for volume in args.volumes.split(",")]
+        rows += [tuple(also.split("@", 1)) for also in args.also]
+        for backend, volume in rows:
+            results.append(measure(backend, volume, targets))
+            print(json.dumps(results[-1]), flush=True)
         cli = cli_seconds(targets, args.cli_runs) if args.cli_runs else {}
     finally:
         targets.drop_all()
