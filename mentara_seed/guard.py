@@ -84,6 +84,11 @@ class RunLock:
     Held from the run's first write until the run ends. A second run waits up
     to ``MENTARA_SEED_LOCK_TIMEOUT`` seconds (default 600), then stops with a
     clear message; the two never interleave.
+
+    A run whose steps write from many processes at once (the distributed
+    definitions: shards on Celery workers) holds it from its own process, named
+    by its run id (``holder``), for the whole run; each step then checks that
+    its run is the holder (``held_by``) instead of taking it.
     """
 
     def __init__(self, engine: Engine, url: URL) -> None:
@@ -95,15 +100,20 @@ class RunLock:
     def key(self) -> int:
         return int.from_bytes(hashlib.blake2b(b"mentara_seed/run-lock", digest_size=8).digest(), "big", signed=True)
 
-    def acquire(self, timeout: float | None = None) -> None:
+    def _path(self) -> Path:
+        return Path(f"{Path(self.url.database).expanduser().resolve()}.lock")
+
+    def acquire(self, timeout: float | None = None, holder: str | None = None) -> None:
         timeout = parse_lock_timeout(os.environ.get(ENV_LOCK_TIMEOUT)) if timeout is None else timeout
         deadline = time.monotonic() + timeout
         if self.url.drivername.startswith("sqlite"):
-            path = Path(f"{Path(self.url.database).expanduser().resolve()}.lock")
-            self._file = open(path, "a+")
+            self._file = open(self._path(), "a+")
             while True:
                 try:
                     fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    self._file.truncate(0)
+                    self._file.write(holder or "")
+                    self._file.flush()
                     return
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
@@ -112,11 +122,35 @@ class RunLock:
                         raise RefusedError(self._busy(timeout)) from None
                     time.sleep(0.2)
         self._conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        if holder is not None:
+            self._conn.execute(sa.text("SELECT set_config('application_name', :name, false)"), {"name": _holder(holder)})
         while not self._conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}).scalar_one():
             if time.monotonic() >= deadline:
                 self.release()
                 raise RefusedError(self._busy(timeout))
             time.sleep(0.2)
+
+    def held_by(self, holder: str) -> bool:
+        """Whether the run ``holder`` holds this database's lock (from its own process)."""
+        if self.url.drivername.startswith("sqlite"):
+            try:
+                with open(self._path()) as file:
+                    try:
+                        fcntl.flock(file, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                    except BlockingIOError:
+                        return file.read() == holder  # held, and by that run
+                    fcntl.flock(file, fcntl.LOCK_UN)
+                    return False  # nobody holds it
+            except FileNotFoundError:
+                return False
+        unsigned = self.key & 0xFFFFFFFFFFFFFFFF
+        with self.engine.connect() as conn:
+            return bool(conn.execute(sa.text(
+                "SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                " WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database"
+                " WHERE datname = current_database()) AND l.classid = CAST(:hi AS oid) AND l.objid = CAST(:lo AS oid)"
+                " AND l.objsubid = 1 AND a.application_name = :name"),
+                {"hi": unsigned >> 32, "lo": unsigned & 0xFFFFFFFF, "name": _holder(holder)}).first())
 
     def _busy(self, timeout: float) -> str:
         return (f"another seeding run holds this database's lock; waited {timeout:g} s "
@@ -133,3 +167,8 @@ class RunLock:
             finally:
                 self._conn.close()
                 self._conn = None
+
+
+def _holder(run_id: str) -> str:
+    """The lock connection's application_name: how a run's steps recognise it (at most 63 bytes)."""
+    return f"mentara_seed run {run_id}"[:63]

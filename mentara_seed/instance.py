@@ -65,7 +65,33 @@ def prepare(home: Path, storage_url: str | None = None, config: Path = CONFIG, o
         print(f"note: no Postgres for Dagster's run storage at {make_url(url).render_as_string(hide_password=True)}; "
               f"keeping runs in SQLite under {home}", file=sys.stderr)
     (home / "dagster.yaml").write_text(yaml.safe_dump(settings, sort_keys=False))
+    set_shard_pool(home, env)
     return env
+
+
+# How many shards of an asset write at once (the pool ``mentara_shards`` of the distributed definitions).
+# The instance's default pool limit (1: one writing step at a time) would run them one by one.
+SHARD_POOL_LIMIT = 16
+
+
+def set_shard_pool(home: Path, env: dict[str, str], limit: int = SHARD_POOL_LIMIT) -> None:
+    """Give the pool ``mentara_shards`` its limit in this instance, unless someone set one already
+    (``dagster instance concurrency set mentara_shards N``)."""
+    from dagster import DagsterInstance
+
+    previous = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        with DagsterInstance.from_ref(DagsterInstance.get().get_ref()) as instance:
+            storage = instance.event_log_storage
+            if storage.supports_global_concurrency_limits and "mentara_shards" not in storage.get_concurrency_keys():
+                storage.set_concurrency_slots("mentara_shards", limit)
+    finally:
+        for k, v in previous.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 if __name__ == "__main__":

@@ -8,12 +8,14 @@ from mentara_seed.assets.common import RESET_TAG
 # The instance allows one queued run at a time per value of this tag (dagster.yaml).
 DATABASE_TAG = {"mentara/database": "default"}
 
+EVERYTHING = AssetSelection.all()
 ENRICHMENT = AssetSelection.groups(*(stage for stage in registry.stages() if stage != registry.LEGACY), "report")
+AUDIT_SELECTION = AssetSelection.all_asset_checks()
 
 seed_job = define_asset_job(
     "seed_job",
     run_tags=DATABASE_TAG,
-    selection=AssetSelection.all(),
+    selection=EVERYTHING,
     description="Everything (the old `npm run db:seed`): the legacy generators, then the five enrichment tiers.",
 )
 
@@ -28,14 +30,14 @@ enrich_job = define_asset_job(
 reset_and_seed_job = define_asset_job(
     "reset_and_seed_job",
     run_tags={**DATABASE_TAG, RESET_TAG: "true"},
-    selection=AssetSelection.all(),
+    selection=EVERYTHING,
     description="The old `npm run db:reset`: empty every Mentara table (keeping the schema Prisma owns, "
     "creating what is missing), then seed and verify. Refused on production databases.",
 )
 
 audit_job = define_asset_job(
     "audit_job",
-    selection=AssetSelection.all_asset_checks(),
+    selection=AUDIT_SELECTION,
     description="Every check and nothing else (the old `npm run db:seed:dynamic:audit`): reports each "
     "deficit and rule violation, writes nothing, fails if anything is missing.",
 )

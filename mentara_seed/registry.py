@@ -41,6 +41,8 @@ class Declaration:
     enricher: str | None = None  # the name requirements use ("posts" for enriched_posts)
     table: Any = field(default=None, compare=False)  # the owned sa.Table
     resettable: bool = False  # empties every Mentara table first in a run tagged mentara/reset
+    # What a shard owns when the asset runs as shards ("client", "conversation" ...); None: it runs whole.
+    shard_by: str | None = None
 
     @property
     def stage(self) -> str:

@@ -19,11 +19,19 @@ from dagster import ConfigurableResource, InitResourceContext
 from pydantic import Field, PrivateAttr
 from sqlalchemy.engine import URL, Connection, Engine
 
-from mentara_seed.guard import RunLock, check_host, check_not_production
+from mentara_seed.guard import RefusedError, RunLock, check_host, check_not_production
 from mentara_seed.preflight import check_sqlite_path, connect_checked, inspect_target, preflight
 from mentara_seed.schema.manage import SchemaError, ensure_schema, reset_tables
 from mentara_seed.schema.versions import SchemaVersion, Target
-from mentara_seed.settings import SeedSettings, SettingsError, masked, parse_schema_version, resolve_database_url
+from mentara_seed.settings import (
+    ENV_SHARDS,
+    SeedSettings,
+    SettingsError,
+    masked,
+    parse_schema_version,
+    parse_shards,
+    resolve_database_url,
+)
 
 
 def create_seed_engine(url: URL) -> Engine:
@@ -103,8 +111,14 @@ class MentaraDatabase(ConfigurableResource):
         default=None,
         description="Mentara schema created in an empty database (2025-10 or 2026-02); default $MENTARA_SEED_SCHEMA, else the newest",
     )
+    held_by_run: bool = Field(
+        default=False,
+        description="Set by the distributed definitions: the run holds the database's lock from its own process "
+        "(its steps write from many processes at once), and each step checks that it does",
+    )
     _engine: Optional[Engine] = PrivateAttr(default=None)
     _lock: Optional[RunLock] = PrivateAttr(default=None)
+    _run_id: Optional[str] = PrivateAttr(default=None)
     _target: Optional[Target] = PrivateAttr(default=None)
     _memo: RunMemo = PrivateAttr(default_factory=RunMemo)
 
@@ -158,9 +172,15 @@ class MentaraDatabase(ConfigurableResource):
                 check_sqlite_path(url, create=True)
             with connect_checked(self.engine(), url):  # an unreachable target fails with one line
                 pass
-            # Lock first: a concurrent run must not see this one's schema half made.
             lock = RunLock(self.engine(), url)
-            lock.acquire()
+            if self.held_by_run:
+                # The run took the lock, made the schema and reset what it resets (``hold_for_run``).
+                if self._run_id is None or not lock.held_by(self._run_id):
+                    raise RefusedError(f"run {self._run_id} does not hold this database's lock; a distributed run "
+                                       "takes it in its own process (mentara_seed.distributed)")
+            else:
+                # Lock first: a concurrent run must not see this one's schema half made.
+                lock.acquire()
             self._lock = lock
             self._target = preflight(self.engine(), url, creating, reset=reset)
             if url.drivername.startswith("sqlite"):
@@ -173,6 +193,41 @@ class MentaraDatabase(ConfigurableResource):
                 reset_tables(conn, self._target.version)
             ensure_schema(conn, self._target.version)
             yield conn
+
+    @contextmanager
+    def hold_for_run(self, run_id: str, reset: bool = False) -> Iterator[None]:
+        """A distributed run's own hold on the database, for the whole run, from the run's process:
+        the guard and the lock, then, once and before any step, the schema checks and the schema
+        (or, with ``reset``, every Mentara table emptied). Its steps, in other processes, only check
+        that the run holds it (``held_by_run``)."""
+        url = self.resolved_url()
+        check_host(url)
+        creating = self.creating()
+        if url.drivername.startswith("sqlite"):
+            check_sqlite_path(url, create=True)
+        with connect_checked(self.engine(), url):
+            pass
+        lock = RunLock(self.engine(), url)
+        lock.acquire(holder=run_id)
+        try:
+            target = preflight(self.engine(), url, creating, reset=reset)
+            with self.engine().begin() as conn:
+                check_not_production(conn)
+                if reset:
+                    reset_tables(conn, target.version)
+                ensure_schema(conn, target.version)
+            if url.drivername.startswith("sqlite"):
+                with self.engine().connect() as conn:
+                    conn.connection.driver_connection.execute("PRAGMA journal_mode=WAL")
+            yield
+        finally:
+            lock.release()
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        self._run_id = context.run_id
 
     @contextmanager
     def read_only(self) -> Iterator[Connection]:
@@ -216,6 +271,10 @@ class SeedConfig(ConfigurableResource):
     scale: Optional[int] = Field(default=None, description="whole number >= 1 multiplying users and communities; default $MENTARA_SEED_SCALE, else 1")
     anchor: Optional[str] = Field(default=None, description="ISO-8601 UTC date or time all timestamps are offsets from; default $MENTARA_SEED_ANCHOR, else the start of today (UTC)")
     test_password: Optional[str] = Field(default=None, description="password of the documented test accounts; default $MENTARA_SEED_TEST_PASSWORD, else MentaraDev!2025")
+    shards: Optional[int] = Field(default=None, description="shards a sharded asset runs as (distributed definitions only); default $MENTARA_SEED_SHARDS, else 4")
 
     def resolve(self) -> SeedSettings:
         return SeedSettings.resolve(self.mode, self.scale, self.anchor, self.test_password)
+
+    def resolve_shards(self) -> int:
+        return parse_shards(self.shards if self.shards is not None else os.environ.get(ENV_SHARDS))

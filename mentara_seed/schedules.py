@@ -9,6 +9,7 @@ The staging host must be listed in ``MENTARA_SEED_ALLOWED_HOSTS``.
 """
 
 import os
+from collections.abc import Mapping
 from typing import Optional
 
 from dagster import (
@@ -27,13 +28,16 @@ REFRESH_JOBS = {"top-up": enrich_job, "rebuild": reset_and_seed_job}
 
 
 def build_staging_schedule(
-    refresh: Optional[str] = None, cron: Optional[str] = None, timezone: Optional[str] = None
+    refresh: Optional[str] = None, cron: Optional[str] = None, timezone: Optional[str] = None,
+    jobs: Optional[Mapping[str, object]] = None,
 ) -> ScheduleDefinition:
-    """The schedule for a refresh kind, cron and timezone (each defaulting to its environment variable)."""
+    """The schedule for a refresh kind, cron and timezone (each defaulting to its environment variable),
+    launching ``jobs[refresh]`` (this code location's jobs by default)."""
+    jobs = jobs or REFRESH_JOBS
     refresh = (refresh or os.environ.get("MENTARA_STAGING_REFRESH") or "top-up").strip().lower()
-    if refresh not in REFRESH_JOBS:
-        raise ValueError(f"MENTARA_STAGING_REFRESH='{refresh}' is not a refresh; accepted: {', '.join(REFRESH_JOBS)}")
-    job = REFRESH_JOBS[refresh]
+    if refresh not in jobs:
+        raise ValueError(f"MENTARA_STAGING_REFRESH='{refresh}' is not a refresh; accepted: {', '.join(jobs)}")
+    job = jobs[refresh]
 
     @schedule(
         name="nightly_staging_refresh_schedule",

@@ -38,6 +38,9 @@ ENV_ANCHOR = "MENTARA_SEED_ANCHOR"
 ENV_TEST_PASSWORD = "MENTARA_SEED_TEST_PASSWORD"
 ENV_LOCK_TIMEOUT = "MENTARA_SEED_LOCK_TIMEOUT"
 ENV_SCHEMA = "MENTARA_SEED_SCHEMA"
+ENV_SHARDS = "MENTARA_SEED_SHARDS"
+MAX_SHARDS = 256
+DEFAULT_SHARDS = 4
 
 
 class SettingsError(ValueError):
@@ -100,6 +103,20 @@ def parse_scale(value: str | int | None) -> int:
     if scale < 1 or scale > MAX_SCALE:
         raise SettingsError(f"{ENV_SCALE}={shown(value)} is not a scale; accepted: a whole number from 1 to {MAX_SCALE}")
     return scale
+
+
+def parse_shards(value: str | int | None) -> int:
+    """How many shards a sharded asset runs as (the distributed definitions; default 4)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return DEFAULT_SHARDS
+    try:
+        shards = int(str(value))
+    except ValueError:
+        shards = 0
+    if shards < 1 or shards > MAX_SHARDS:
+        raise SettingsError(f"{ENV_SHARDS}={shown(value)} is not a number of shards; accepted: a whole number from 1 "
+                            f"to {MAX_SHARDS}")
+    return shards
 
 
 def available_memory() -> int:

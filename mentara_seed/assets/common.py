@@ -12,6 +12,7 @@ row count and the deficits found.
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Optional
 
 import sqlalchemy as sa
@@ -22,7 +23,9 @@ from mentara_seed.failpoints import failpoint
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.resources import MentaraDatabase, SeedConfig
 from mentara_seed.seeding import Seeding
-from mentara_seed.steps import in_one_line, note_schema, release_memory, settings_or_fail
+from mentara_seed.seeding.shards import WHOLE, Shard
+from mentara_seed.settings import SeedSettings
+from mentara_seed.steps import in_one_line, note_schema, reading, release_memory, settings_or_fail
 
 Rule = Callable[[Seeding], None]
 # Writing steps share this concurrency pool (limit 1 in dagster.yaml), whichever run they belong to.
@@ -38,6 +41,98 @@ def deficits_table(found: dict[str, dict[str, int]], mode: str, version) -> str:
     )
 
 
+@dataclass
+class Outcome:
+    """What one unit of work did: an asset's whole run, or one shard of it (shards hand theirs to the
+    step that sums them, so it is plain data)."""
+
+    added: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)
+    unmet: dict[str, int] = field(default_factory=dict)
+    found: dict[str, dict[str, int]] = field(default_factory=dict)
+    deferred: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def __add__(self, other: "Outcome") -> "Outcome":
+        def summed(a: dict, b: dict) -> dict:
+            return {k: a.get(k, 0) + b.get(k, 0) for k in sorted({*a, *b})}
+
+        found = {name: summed(self.found.get(name, {}), other.found.get(name, {}))
+                 for name in [*self.found, *(n for n in other.found if n not in self.found)]}
+        return Outcome(summed(self.added, other.added), summed(self.updated, other.updated),
+                       summed(self.removed, other.removed), summed(self.unmet, other.unmet), found,
+                       sorted({*self.deferred, *other.deferred}), max(self.seconds, other.seconds))
+
+
+def seed_unit(
+    asset: str,
+    database: MentaraDatabase,
+    settings: SeedSettings,
+    rule: Rule,
+    reset: bool = False,
+    shard: Shard = WHOLE,
+    defer: bool = True,
+) -> Outcome:
+    """``rule`` in one transaction (for the entities of ``shard``): what it added, found and left unmet.
+    ``defer``: the bulk path for (nearly) empty tables, where no other unit of work writes at once."""
+    started = time.perf_counter()
+    with in_one_line():
+        with database.transaction(reset=reset) as conn:
+            seeding = Seeding(conn, settings, database.target, shard, defer=defer)
+            rule(seeding)
+            seeding.finish()
+            failpoint(f"before_commit:{asset}")
+    failpoint(f"after_commit:{asset}")
+    release_memory()
+    database.memo.forget({*seeding.added, *seeding.updated, *seeding.removed})
+    if not seeding.added and not seeding.updated and not seeding.removed:
+        # Nothing written: what this step found nobody short of holds until a later step writes its tables.
+        database.memo.met.update({name: BY_NAME[name].tables for name, f in seeding.found.items() if f["entities"] == 0})
+    return Outcome(dict(sorted(seeding.added.items())), dict(sorted(seeding.updated.items())),
+                   dict(sorted(seeding.removed.items())), {k: n for k, n in sorted(seeding.unmet.items()) if n},
+                   seeding.found, list(seeding.writer.deferred.tables), time.perf_counter() - started)
+
+
+def materialization(context, asset: str, database: MentaraDatabase, settings: SeedSettings,
+                    owns: Optional[sa.Table], outcome: Outcome, shards: int = 1) -> dict:
+    """The asset's one log line and its metadata, from what its unit(s) of work did."""
+    row_count = None
+    with reading(database) as conn:  # (which also tells a step that wrote nothing what the target is)
+        if owns is not None and database.target.has(owns):
+            row_count = conn.execute(sa.select(sa.func.count()).select_from(owns)).scalar_one()
+    note_schema(context.log, database)
+    added, version = outcome.added, database.target.version
+    # One line per step (each log line is an event Dagster stores): what was added, where.
+    context.log.info(
+        f"Added {sum(added.values())} rows" + (f": {added}" if added else "")
+        + (f" in {shards} shards" if shards > 1 else "")
+        + (f"; {owns.name} has {row_count} rows" if row_count is not None else "")
+        + f". Target: {database.describe()}, Mentara {version} ({settings.describe()})"
+    )
+    if outcome.unmet:
+        context.log.warning(f"Rows that could not be made (no valid parent): {outcome.unmet}")
+    metadata = {
+        "rows_added": MetadataValue.json(added),
+        "rows_added_total": sum(added.values()),
+        "rows_updated": MetadataValue.json(outcome.updated),
+        "rows_removed": MetadataValue.json(outcome.removed),
+        "deficits_found": MetadataValue.md(deficits_table(outcome.found, settings.mode, version)),
+        "unmet": MetadataValue.json(outcome.unmet),
+        # The (nearly) empty tables loaded without index (and foreign-key) upkeep, rebuilt after.
+        "deferred_indexes": MetadataValue.json(outcome.deferred),
+        "target": database.describe(),
+        "schema": str(version),
+        "settings": settings.describe(),
+        "duration_s": round(outcome.seconds, 3),
+    }
+    if shards > 1:
+        metadata["shards"] = shards
+    if row_count is not None:
+        metadata["dagster/row_count"] = row_count
+    return metadata
+
+
 def run_step(
     context: AssetExecutionContext,
     asset: str,
@@ -49,76 +144,36 @@ def run_step(
 ) -> MaterializeResult:
     """Materialize the seeding asset ``asset``: ``rule`` in one transaction, and its metadata."""
     settings = settings_or_fail(database, seed_config)
-    started = time.perf_counter()
-    with in_one_line():
-        with database.transaction(reset=reset) as conn:
-            if reset:
-                context.log.warning(f"Reset: emptied every Mentara table of {database.describe()}")
-            seeding = Seeding(conn, settings, database.target)
-            rule(seeding)
-            seeding.finish()
-            present = owns is not None and database.target.has(owns)
-            row_count = seeding.count(owns) if present else None
-            failpoint(f"before_commit:{asset}")
-    failpoint(f"after_commit:{asset}")
-    release_memory()
-    note_schema(context.log, database)
-    database.memo.forget({*seeding.added, *seeding.updated, *seeding.removed})
-    if not seeding.added and not seeding.updated and not seeding.removed:
-        # Nothing written: what this step found nobody short of holds until a later step writes its tables.
-        database.memo.met.update({name: BY_NAME[name].tables for name, f in seeding.found.items() if f["entities"] == 0})
-    added = dict(sorted(seeding.added.items()))
-    unmet = {name: n for name, n in sorted(seeding.unmet.items()) if n}
-    version = database.target.version
-    # One line per step (each log line is an event Dagster stores): what was added, where.
-    context.log.info(
-        f"Added {sum(added.values())} rows" + (f": {added}" if added else "")
-        + (f"; {owns.name} has {row_count} rows" if row_count is not None else "")
-        + f". Target: {database.describe()}, Mentara {version} ({settings.describe()})"
-    )
-    if unmet:
-        context.log.warning(f"Rows that could not be made (no valid parent): {unmet}")
-    metadata = {
-        "rows_added": MetadataValue.json(added),
-        "rows_added_total": sum(added.values()),
-        "rows_updated": MetadataValue.json(dict(sorted(seeding.updated.items()))),
-        "rows_removed": MetadataValue.json(dict(sorted(seeding.removed.items()))),
-        "deficits_found": MetadataValue.md(deficits_table(seeding.found, settings.mode, version)),
-        "unmet": MetadataValue.json(unmet),
-        # The (nearly) empty tables loaded without index (and foreign-key) upkeep, rebuilt after.
-        "deferred_indexes": MetadataValue.json(seeding.writer.deferred.tables),
-        "target": database.describe(),
-        "schema": str(version),
-        "settings": settings.describe(),
-        "duration_s": round(time.perf_counter() - started, 3),
-    }
-    if row_count is not None:
-        metadata["dagster/row_count"] = row_count
-    return MaterializeResult(asset_key=asset, metadata=metadata)
+    outcome = seed_unit(asset, database, settings, rule, reset=reset)
+    return MaterializeResult(asset_key=asset,
+                             metadata=materialization(context, asset, database, settings, owns, outcome))
 
 
-def legacy_asset(name: str, *, owns: sa.Table, inputs: Sequence[str] = (), resettable: bool = False):
+def legacy_asset(name: str, *, owns: sa.Table, inputs: Sequence[str] = (), resettable: bool = False,
+                 shard_by: Optional[str] = None):
     """Declare ``rule`` (a function of a ``Seeding``) as the legacy generator ``name``, a root of the
     lineage (group ``legacy``) taking rows from ``inputs``. The rule's docstring becomes the asset's
     description in the UI. In a run tagged ``mentara/reset=true``, the ``resettable`` generator
-    first empties every Mentara table."""
+    first empties every Mentara table. ``shard_by`` names what a shard owns when the asset runs as
+    shards (``seeding.shards``): the rule makes rows only for its shard's entities."""
 
     def decorator(rule: Rule) -> Rule:
         registry.declare(registry.Declaration(name, None, owns.name, tuple(inputs), rule, table=owns,
-                                              resettable=resettable))
+                                              resettable=resettable, shard_by=shard_by))
         return rule
 
     return decorator
 
 
-def enricher(name: str, *, tier: int, owns: sa.Table, inputs: Sequence[str] = ()):
+def enricher(name: str, *, tier: int, owns: sa.Table, inputs: Sequence[str] = (), shard_by: Optional[str] = None):
     """Declare ``rule`` as the enricher ``name``: the asset ``enriched_<name>`` of group ``tier<N>``,
     after its tier's entry asset and the assets in ``inputs`` whose rows it needs. Requirements
-    name it by ``name``; its checks run in the ``tier<N>_checks`` step."""
+    name it by ``name``; its checks run in the ``tier<N>_checks`` step. ``shard_by``: as for
+    ``legacy_asset``."""
 
     def decorator(rule: Rule) -> Rule:
         registry.declare(registry.Declaration(f"enriched_{name}", tier, owns.name, tuple(inputs), rule, name,
-                                              table=owns))
+                                              table=owns, shard_by=shard_by))
         return rule
 
     return decorator

@@ -90,14 +90,26 @@ def stage_checks(stage: str) -> AssetChecksDefinition:
     starts, which is all that blocking needs: nothing of the next tier runs
     on a database that breaks a rule.
     """
-    names = [name for name in CHECK_NAMES if registry.stage_of(owner(name)) == stage]
+    return grouped_checks(f"{stage}_checks", stage,
+                          [name for name in CHECK_NAMES if registry.stage_of(owner(name)) == stage])
+
+
+def asset_checks(asset: str) -> AssetChecksDefinition:
+    """The checks of one seeding asset, as one step (the distributed definitions, where the assets of a
+    stage are steps of their own: a check step must not wait for a later asset of its stage, nor run
+    before its own asset)."""
+    return grouped_checks(f"{asset}_checks", asset, [name for name in CHECK_NAMES if owner(name) == asset])
+
+
+def grouped_checks(step: str, what: str, names: list[str]) -> AssetChecksDefinition:
+    """The checks ``names`` (of ``what``: a stage or an asset) as one multi-asset check step."""
     specs = [AssetCheckSpec(name, asset=owner(name), blocking=True, description=_description(name)) for name in names]
 
     @multi_asset_check(
-        name=f"{stage}_checks",
+        name=step,
         specs=specs,
         can_subset=True,
-        description=f"The minimums and row rules the {stage} assets guarantee: " + ", ".join(names),
+        description=f"The minimums and row rules the {what} assets guarantee: " + ", ".join(names),
     )
     def _checks(context: AssetCheckExecutionContext, database: MentaraDatabase, seed_config: SeedConfig):
         settings = settings_or_fail(database, seed_config)
@@ -123,3 +135,9 @@ def stage_checks(stage: str) -> AssetChecksDefinition:
 
 STAGE_CHECKS = [stage_checks(stage) for stage in registry.stages() if any(
     registry.stage_of(owner(name)) == stage for name in CHECK_NAMES)]
+
+
+def checks_per_asset() -> list[AssetChecksDefinition]:
+    """One check step per seeding asset that has checks (``asset_checks``)."""
+    owners = {owner(name) for name in CHECK_NAMES}
+    return [asset_checks(d.asset) for d in registry.load().values() if d.asset in owners]

@@ -252,13 +252,13 @@ def unfounded(conn) -> list[tuple[str, str, bool]]:
 
 
 def vanished() -> sa.Select:
-    """The seeder's notifications whose event no longer concerns their recipient (its entity deleted
+    """(id, recipient) of the seeder's notifications whose event no longer concerns their recipient (its entity deleted
     since, or no longer its recipient's): one anti-join per type, what ``unfounded`` calls ``gone``."""
     N = T.Notification
     parts = []
     for kind in KINDS:
         events = kind.select(any_status=True).subquery()
-        parts.append(sa.select(N.c.id).where(
+        parts.append(sa.select(N.c.id, N.c.userId).where(
             N.c.type == kind.type, made_by_seeder(N.c.id),
             ~sa.exists().where(events.c.entity == N.c.data[kind.key].as_string(), events.c.recipient == N.c.userId)))
     return sa.union_all(*parts)

@@ -14,6 +14,7 @@ def write_snapshots(s: Seeding, table: sa.Table, key: str, figures: dict[str, di
     """Insert a record for every subject of ``figures`` without one; update the seeder's own records
     whose stored figures differ from ``figures`` (dated at the anchor, when they were computed)."""
     column = table.c[key]
+    figures = {subject: values for subject, values in figures.items() if s.mine(subject)}
     stored = {row[key]: row for row in s.conn.execute(
         sa.select(table.c.id, column, *(table.c[f] for f in fields), made_by_seeder(table.c.id).label("own"))).mappings()}
     missing = [subject for subject in sorted(figures) if subject not in stored]

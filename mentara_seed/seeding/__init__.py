@@ -11,7 +11,7 @@ transaction, and it counts what was added, found and left unmet.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -22,6 +22,7 @@ from mentara_seed.schema.versions import Target
 from mentara_seed.seeding.columns import Columns
 from mentara_seed.seeding.draws import Draws
 from mentara_seed.seeding.ids import IdAllocator
+from mentara_seed.seeding.shards import WHOLE, Shard
 from mentara_seed.seeding.sql import LOOKUP, chunks, one_of
 from mentara_seed.seeding.writer import BulkWriter
 from mentara_seed.settings import SeedSettings
@@ -40,19 +41,28 @@ class Deficit(NamedTuple):
 class Seeding(Draws):
     """One unit of work (one asset) against the target database."""
 
-    def __init__(self, conn: Connection, settings: SeedSettings, target: Target) -> None:
+    def __init__(self, conn: Connection, settings: SeedSettings, target: Target, shard: Shard = WHOLE,
+                 defer: bool = True) -> None:
         super().__init__(settings.mode, settings.anchor)
+        # The subject entities this unit of work makes rows for (all of them, unless the asset runs
+        # as shards: ``seeding.shards``). ``defer``: (nearly) empty tables may load without their indexes
+        # (``seeding.deferred``); not where other units of work write at once (shards, parallel steps).
+        self.shard = shard
         self.conn = conn
         self.postgres = conn.dialect.name == "postgresql"
         self.settings = settings
         self.target = target
         self.volumes: Volumes = volumes_for(settings.mode, settings.scale)
-        self.writer = BulkWriter(conn, target)
+        self.writer = BulkWriter(conn, target, defer=defer and shard.count == 1)
         self.ids = IdAllocator(conn, self, self.writer.deferred.lookups)
         self.found: dict[str, dict[str, int]] = {}
         self.unmet: Counter[str] = Counter()
         self.updated: Counter[str] = Counter()
         self.removed: Counter[str] = Counter()  # the seeder's own rows withdrawn (about something since deleted)
+
+    def mine(self, entity: str) -> bool:
+        """Whether this unit of work makes the rows of ``entity`` (always, unless it is one shard of several)."""
+        return self.shard.owns(entity)
 
     @property
     def added(self) -> Counter[str]:
@@ -76,14 +86,25 @@ class Seeding(Draws):
         """``column IN (values)`` as one bound parameter, however many values."""
         return one_of(self.postgres, column, values)
 
-    def deficits(self, requirement: Requirement) -> list[Deficit]:
-        """Every entity short of ``requirement``, from one grouped query (none where it does not apply)."""
+    def deficits(self, requirement: Requirement,
+                 owner: Callable[[list[str]], Mapping[str, str]] | None = None) -> list[Deficit]:
+        """Every entity short of ``requirement`` (of this shard's), from one grouped query (none where
+        it does not apply). A shard owns a subject by its id, or by the id ``owner`` maps it to (a
+        session's payment belongs with its client's payment methods)."""
         if not requirement.applies(self.target):
             return []
         statement = requirement.shortfall(self.mode, self.anchor, self.target.version)
         # Sorted here, not by the query: an ORDER BY can lead the planner into a nested loop.
         # (Subjects are unique: by subject alone. Rows are read one at a time, never all held at once.)
-        found = sorted(Deficit(subject, missing) for subject, _, missing in self.conn.execute(statement))
+        rows = self.conn.execute(statement)
+        if self.shard.count == 1:
+            found = sorted(Deficit(subject, missing) for subject, _, missing in rows)
+        elif owner is None:
+            found = sorted(Deficit(subject, missing) for subject, _, missing in rows if self.shard.owns(subject))
+        else:
+            every = [Deficit(subject, missing) for subject, _, missing in rows]
+            owners = owner([d.subject for d in every])
+            found = sorted(d for d in every if self.shard.owns(owners.get(d.subject, d.subject)))
         # The first survey of a requirement is what the asset found; later ones see its own rows.
         self.found.setdefault(requirement.name, {
             "entities": len(found),
@@ -91,9 +112,10 @@ class Seeding(Draws):
         })
         return found
 
-    def needs(self, requirement: Requirement) -> dict[str, int]:
-        """``{subject: rows missing}`` for every entity short of ``requirement``."""
-        return {d.subject: d.missing for d in self.deficits(requirement)}
+    def needs(self, requirement: Requirement,
+              owner: Callable[[list[str]], Mapping[str, str]] | None = None) -> dict[str, int]:
+        """``{subject: rows missing}`` for every entity short of ``requirement`` (``owner``: as for ``deficits``)."""
+        return {d.subject: d.missing for d in self.deficits(requirement, owner)}
 
     # -- writing ----------------------------------------------------------------------
     def insert(self, table: sa.Table, rows: Iterable[dict]) -> int:

@@ -109,8 +109,11 @@ class Deferred:
     """The secondary indexes and (Postgres) outgoing foreign keys of the (nearly) empty tables a unit of work loads,
     dropped before the table's first rows and rebuilt, from their catalog definitions, before it ends."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, enabled: bool = True) -> None:
         self.conn = conn
+        # Off where other units of work write the same tables at once (shards): their loads would
+        # wait on this one's locks, and its rebuild would be theirs to pay for.
+        self.enabled = enabled
         self.decided: set[str] = set()
         self.dropped: list[SchemaObject] = []
         self.tables: list[str] = []  # the tables deferred, in order
@@ -119,7 +122,7 @@ class Deferred:
 
     def before_first_rows(self, table: str) -> None:
         """Called before a table's first insert of the unit of work: defer its upkeep if it is (nearly) empty."""
-        if table in self.decided:
+        if table in self.decided or not self.enabled:
             return
         self.decided.add(table)
         holds = self.conn.execute(sa.text(f'SELECT count(*) FROM (SELECT 1 FROM "{table}" LIMIT {DEFER_UP_TO + 1}) s'))

@@ -52,7 +52,7 @@ class BulkWriter:
     carries that the target lacks (a newer version's) are left out.
     """
 
-    def __init__(self, conn: Connection, target: Target | None = None) -> None:
+    def __init__(self, conn: Connection, target: Target | None = None, defer: bool = True) -> None:
         self.conn = conn
         self.target = target
         self.postgres = conn.dialect.name == "postgresql"
@@ -64,7 +64,7 @@ class BulkWriter:
         self._failed_table = ""
         # (Nearly) empty tables load without index upkeep (and, on Postgres, per-row foreign-key
         # checks), rebuilt before the unit of work ends (``deferred``).
-        self.deferred = Deferred(conn)
+        self.deferred = Deferred(conn, enabled=defer)
         self._driver_errors = conn.dialect.loaded_dbapi.Error
         sa.event.listen(conn, "before_cursor_execute", self._wait_for_writer)
 

@@ -15,7 +15,8 @@ from mentara_seed.seeding import Seeding
 P = T.PreAssessment
 
 
-@enricher("assessments", tier=2, owns=T.PreAssessment, inputs=["enriched_relationships", "enriched_chatbot"])
+@enricher("assessments", tier=2, owns=T.PreAssessment, inputs=["enriched_relationships", "enriched_chatbot"],
+          shard_by="client")
 def enrich_assessments(s: Seeding) -> None:
     """Guarantees: every client has the minimum of completed pre-assessments, scored from their answers
     as the app scores them. On the Oct 2025 schema that is one (the table allows one per client: a

@@ -9,7 +9,7 @@ from mentara_seed.seeding import Seeding
 UPSTREAM = ["enriched_reviews", "enriched_worksheets", "enriched_meetings", "enriched_journals"]
 
 
-@enricher("engagement", tier=6, owns=T.ClientEngagement, inputs=UPSTREAM)
+@enricher("engagement", tier=6, owns=T.ClientEngagement, inputs=UPSTREAM, shard_by="client")
 def enrich_engagement(s: Seeding) -> None:
     """Guarantees (current schema): every client has an engagement record whose figures are those the
     app's matching service computes from the client's own journal entries, worksheets, sessions and

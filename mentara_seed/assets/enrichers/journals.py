@@ -9,7 +9,7 @@ from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
 
 
-@enricher("journals", tier=2, owns=T.JournalEntry, inputs=["enriched_memberships"])
+@enricher("journals", tier=2, owns=T.JournalEntry, inputs=["enriched_memberships"], shard_by="client")
 def enrich_journals(s: Seeding) -> None:
     """Guarantees (current schema): every client has written the mode's minimum of journal entries:
     plain first-person text about their day and the concerns of their communities, spread over the

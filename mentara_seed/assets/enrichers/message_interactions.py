@@ -22,7 +22,8 @@ REACTION_WEIGHTS = (HEART, HEART, HEART, THUMBS, THUMBS, LAUGH, WOW, SAD)
 CONVERSATIONS_PER_GROUP = 5_000
 
 
-@enricher("message_interactions", tier=5, owns=T.MessageReadReceipt, inputs=["enriched_messages"])
+@enricher("message_interactions", tier=5, owns=T.MessageReadReceipt, inputs=["enriched_messages"],
+          shard_by="message (its receipts) and conversation (its reactions)")
 def enrich_message_interactions(s: Seeding) -> None:
     """Guarantees: the other participants have read every message of a conversation but its latest
     two (the app counts a message unread while its reader has no receipt for it, so each inbox shows

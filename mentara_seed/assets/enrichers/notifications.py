@@ -22,7 +22,7 @@ N = T.Notification
 
 @enricher("notifications", tier=6, owns=T.Notification,
           inputs=["enriched_messages", "enriched_meetings", "enriched_worksheets", "enriched_reports",
-                  "enriched_reviews"])
+                  "enriched_reviews"], shard_by="recipient")
 def enrich_notifications(s: Seeding) -> None:
     """Guarantees: every client and therapist has at least two notifications, every moderator and admin
     at least one, each about a real event that concerns them (a message to them, a comment on their
@@ -45,7 +45,7 @@ def withdraw_stale(s: Seeding) -> None:
     """The seeder's own notifications about something deleted since (a post someone removed took its
     comments with it) are withdrawn, so every notification of the seeder's still opens a real thing;
     the minimums then top the recipient up with a current one. Nobody else's are touched."""
-    gone = sorted(s.scalars(notices.vanished()))
+    gone = sorted(notification_id for notification_id, user_id in s.rows(notices.vanished()) if s.mine(user_id))
     for part in chunks(gone, LOOKUP):
         s.conn.execute(sa.delete(N).where(s.one_of(N.c.id, part), made_by_seeder(N.c.id)))
     if gone:

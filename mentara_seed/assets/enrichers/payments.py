@@ -26,7 +26,7 @@ def session_price(hourly_rate, duration: int) -> Decimal:
     return (Decimal(str(hourly_rate)) * duration / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-@enricher("payments", tier=5, owns=T.Payment, inputs=["enriched_meetings"])
+@enricher("payments", tier=5, owns=T.Payment, inputs=["enriched_meetings"], shard_by="client (and their sessions)")
 def enrich_payments(s: Seeding) -> None:
     """Guarantees: every client has a payment method (a card, GCash or Maya; some add a second, on
     the current schema possibly an HMO card), exactly one of them the default; and every completed
@@ -92,10 +92,16 @@ def payment_method(s: Seeding, rng: Stream, method_id: str, person, default: boo
 
 
 def add_payments(s: Seeding) -> None:
-    needs = s.needs(BY_NAME["completed_meeting_payments"])
+    M, Th = T.Meeting, T.Therapist
+
+    def clients(meeting_ids: list[str]) -> dict[str, str]:
+        """A session's payment goes with its client's payment methods (one shard makes both)."""
+        return {meeting_id: client_id for part in chunks(sorted(meeting_ids), LOOKUP)
+                for meeting_id, client_id in s.rows(sa.select(M.c.id, M.c.clientId).where(s.one_of(M.c.id, part)))}
+
+    needs = s.needs(BY_NAME["completed_meeting_payments"], owner=clients)
     if not needs:
         return
-    M, Th = T.Meeting, T.Therapist
     meetings = {}
     for part in chunks(sorted(needs), LOOKUP):
         for row in s.rows(sa.select(M.c.id, M.c.clientId, M.c.therapistId, M.c.startTime, M.c.endTime, M.c.duration,

@@ -12,7 +12,7 @@ UPSTREAM = ["enriched_reviews", "enriched_worksheets", "enriched_meetings", "enr
             "enriched_availability"]
 
 
-@enricher("performance", tier=6, owns=T.TherapistPerformance, inputs=UPSTREAM)
+@enricher("performance", tier=6, owns=T.TherapistPerformance, inputs=UPSTREAM, shard_by="therapist")
 def enrich_performance(s: Seeding) -> None:
     """Guarantees (current schema): every approved therapist has a performance record whose figures are
     those the app's matching service computes from the therapist's own sessions, clients, messages and

@@ -15,7 +15,7 @@ from mentara_seed.seeding import Seeding
 CP = T.ClientPreferences
 
 
-@enricher("preferences", tier=2, owns=T.ClientPreferences, inputs=["enriched_relationships"])
+@enricher("preferences", tier=2, owns=T.ClientPreferences, inputs=["enriched_relationships"], shard_by="client")
 def enrich_preferences(s: Seeding) -> None:
     """Guarantees (current schema): every client has their therapy preferences, in the values of the
     app's onboarding form, and consistent with what they do: the approaches and languages of their

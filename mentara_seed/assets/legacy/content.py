@@ -14,8 +14,8 @@ from mentara_seed.assets.common import legacy_asset
 from mentara_seed.assets.legacy.relationships import joins_communities
 from mentara_seed.assets.legacy.users import base_population
 from mentara_seed.generate import makers, rows, state, voices
-from mentara_seed.generate.keys import seed_id
-from mentara_seed.requirements import BY_NAME
+from mentara_seed.generate.keys import made_by_seeder, seed_id
+from mentara_seed.requirements import community_posts
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding, chunks
 
@@ -50,20 +50,30 @@ def binomial(s: Seeding, slots: int, p: float, *key: object) -> int:
     return bisect_right(_binomial_cdf(slots, p), s.unit(*key))
 
 
-def legacy_post_ids(s: Seeding, posters: Iterable[str]) -> list[str]:
-    """The base population's posts that exist, by id: their ids are those the legacy volumes plan
-    (per community, and per user among ``posters``, the users who joined communities).
+def planned_posts(s: Seeding, communities: Iterable[str], posters: Iterable[str]) -> dict[str, list[str]]:
+    """The base population's posts, by id, per entity that plans them: ``posts_per_community`` for each
+    of ``communities``, ``posts_per_user`` for each of ``posters`` (users who joined communities).
 
-    The comments and hearts of the base population are added to these posts
-    only, never to posts the enrichers add later, so a second run adds nothing.
+    The comments and hearts of the base population go on these posts only, never on posts the
+    enrichers add later, so a second run adds nothing.
     """
     v = s.volumes
-    planned = {seed_id(COMMUNITY_POSTS, c, k) for c in state.ids(s, T.Community.c.id) for k in range(v.posts_per_community)}
-    planned |= {seed_id(USER_POSTS, u, k) for u in posters for k in range(v.posts_per_user)}
-    return [post_id for post_id in state.ids(s, T.Post.c.id) if post_id in planned]
+    planned = {c: [seed_id(COMMUNITY_POSTS, c, k) for k in range(v.posts_per_community)] for c in communities}
+    planned.update({u: [seed_id(USER_POSTS, u, k) for k in range(v.posts_per_user)] for u in posters})
+    return planned
 
 
-@legacy_asset("content", owns=T.Post, inputs=["relationships"])
+def others_posts(s: Seeding) -> tuple[dict[str, int], dict[str, int]]:
+    """Posts the seeder did not write (real ones), per community and per author: they count towards
+    the base volumes, as the base population's own do."""
+    P = T.Post
+    real = sa.not_(made_by_seeder(P.c.id))
+    in_rooms = community_posts().where(real).subquery()
+    per_community = s.counts(sa.select(in_rooms.c.communityId, sa.func.count()).group_by(in_rooms.c.communityId))
+    return per_community, s.counts(sa.select(P.c.userId, sa.func.count()).where(real).group_by(P.c.userId))
+
+
+@legacy_asset("content", owns=T.Post, inputs=["relationships"], shard_by="community and user (the posts they plan)")
 def generate_content(s: Seeding) -> None:
     """The base posts (per community and per joining user, written by members in their communities'
     rooms), comments on them with replies, and hearts on posts and comments at the mode's likelihoods."""
@@ -71,19 +81,28 @@ def generate_content(s: Seeding) -> None:
     view = state.View(s)  # memberships are read only if rows are to be made
     writers = voices.Writers(s)  # so are the people, rooms and topics the texts need
 
-    per_community = s.counts(BY_NAME["community_posts"].count_query(s.anchor))
+    # A community's base posts, and a user's, depend on that entity alone: the ones it plans that are
+    # missing (real posts count towards the volume), whatever else an earlier run or shard wrote.
+    communities = [c for c in state.ids(s, T.Community.c.id) if s.mine(c)]
+    posters = [u for u in base_population(s, sorted(state.counted(s, T.Membership.c.userId)))
+               if joins_communities(s, u) and s.mine(u)]
+    planned = planned_posts(s, communities, posters)
+    present = s.ids.existing_ids(T.Post, (post_id for ids in planned.values() for post_id in ids))
+    real_in, real_by = others_posts(s)
+
+    def missing(entity: str, volume: int, real: dict[str, int]) -> int:
+        return volume - sum(post_id in present for post_id in planned[entity]) - real.get(entity, 0)
+
     makers.make_posts(
         s, COMMUNITY_POSTS,
-        {c: v.posts_per_community - n for c, n in per_community.items() if n < v.posts_per_community},
+        {c: n for c in communities if (n := missing(c, v.posts_per_community, real_in)) > 0},
         lambda community_id, rng: (rng.choice(view.members[community_id]), community_id)
         if view.members.get(community_id) else None,
         writers=writers,
     )
-    per_user = state.counted(s, T.Post.c.userId)
-    posters = [u for u in base_population(s, sorted(state.counted(s, T.Membership.c.userId))) if joins_communities(s, u)]
     makers.make_posts(
         s, USER_POSTS,
-        {u: v.posts_per_user - per_user.get(u, 0) for u in posters if per_user.get(u, 0) < v.posts_per_user},
+        {u: n for u in posters if (n := missing(u, v.posts_per_user, real_by)) > 0},
         lambda user_id, rng: (user_id, rng.choice(view.joined[user_id])),
         writers=writers,
     )
@@ -96,8 +115,9 @@ def generate_content(s: Seeding) -> None:
     comment_hearts = s.counts(sa.select(C.c.postId, sa.func.count()).select_from(CH.join(C, C.c.id == CH.c.commentId))
                               .group_by(C.c.postId))
     slots = v.comments_per_post * comment_heart_slots(s)
+    base = sorted(s.ids.existing_ids(T.Post, (post_id for ids in planned.values() for post_id in ids)))
     short = [
-        post_id for post_id in legacy_post_ids(s, posters)
+        post_id for post_id in base
         if comments.get(post_id, 0) < v.comments_per_post
         or post_hearts.get(post_id, 0) < post_hearts_wanted(s, post_id)
         or comment_hearts.get(post_id, 0) < binomial(s, slots, v.comment_heart_likelihood, "comment_hearts", post_id)
