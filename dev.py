@@ -166,7 +166,8 @@ def main(args: list[str]) -> int:
                    dagster_env())
     if command == "test":
         ensure_prisma_harness()
-        return run([str(BIN / "python"), "-m", "pytest", "-n", "2", *rest])
+        # loadgroup: tests marked with one xdist_group (the Celery ones share a broker queue) take turns.
+        return run([str(BIN / "python"), "-m", "pytest", "-n", "2", "--dist", "loadgroup", *rest])
     if command == "lint":
         return run([str(BIN / "ruff"), "check", ".", *rest])
     if command == "bench":

@@ -23,6 +23,7 @@ around them).
 
 Options: --volumes medium,heavy,heavy:10,heavy:100
          --also postgres:2026-02@heavy:1000  (one more row, for that backend only; repeatable)
+         --sharded heavy:100  (the distributed definitions on 2 Celery workers, 1, 2 and 4 shards)
          --backends postgres:2026-02,postgres:2025-10,sqlite  (postgres: the current schema)
          --postgres URL (server to create databases on)  --cli-runs N  --out FILE
 """
@@ -243,6 +244,63 @@ def cli_seconds(targets: Targets, runs: int) -> dict[str, float]:
     return timings
 
 
+# -- sharded seeding ------------------------------------------------------------------------------------------
+def sharded_rows(targets: Targets, volume: str, shard_counts: list[int], workers: int = 2) -> list[dict]:
+    """The distributed definitions on ``workers`` Celery workers (RabbitMQ on this machine), Postgres 2026-02,
+    once per shard count, against one process's seed (``seed_job`` of ``mentara_seed.definitions``
+    through the CLI) in the same run. Each row: wall seconds of the CLI run, rows, rows/s, speedup."""
+    import yaml
+
+    from mentara_seed.instance import prepare
+
+    mode, _, scale = volume.partition(":")
+    scale = int(scale or 1)
+    home = Path(tempfile.mkdtemp(prefix="bench_sharded_"))
+    storage = make_url(targets.database()).set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+    env = {**os.environ, **prepare(home, storage_url=storage, owned=True)}
+    bin_dir = Path(sys.executable).parent
+    celery = [str(bin_dir / "celery"), "-A", "dagster_celery.app"]
+    subprocess.run([*celery, "purge", "-f", "-Q", "dagster"], env=env, cwd=REPO, capture_output=True)
+    started = [subprocess.Popen([*celery, "worker", "--pool=solo", "-Q", "dagster", "-n", f"bench{k}@%h",
+                                 "--loglevel=WARNING"], env=env, cwd=REPO, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL) for k in range(workers)]
+    time.sleep(8)
+    rows = []
+    try:
+        runs = [("one process", None)] + [(f"{n} shards", n) for n in shard_counts]
+        for label, shards in runs:
+            url = targets.fresh("postgres", schema=True)
+            config = home / "run.yaml"
+            config.write_text(yaml.safe_dump({"resources": {"database": {"config": {"url": url}}, "seed_config": {
+                "config": {"mode": mode, "scale": scale, "anchor": ANCHOR, **({"shards": shards} if shards else {})}}}}))
+            module = "mentara_seed.definitions" if shards is None else "mentara_seed.distributed"
+            argv = [str(bin_dir / "dagster"), "job", "execute", "-m", module, "-j", "seed_job", "-c", str(config)]
+            clock = time.perf_counter()
+            done = subprocess.run(argv, env={**env, "MENTARA_SEED_EXECUTOR": "celery"}, cwd=REPO, capture_output=True,
+                                  text=True)
+            wall = time.perf_counter() - clock
+            if done.returncode:
+                raise SystemExit(f"{label} failed:\n{done.stderr[-3000:]}")
+            engine = sa.create_engine(url)
+            with engine.connect() as conn:
+                total = sum(conn.execute(sa.text(f'SELECT count(*) FROM "{t}"')).scalar_one()
+                            for t in sa.inspect(conn).get_table_names())
+            engine.dispose()
+            rows.append({"run": label, "executor": "in process" if shards is None else f"celery, {workers} workers",
+                         "volume": f"{mode} x{scale}", "rows": total, "wall_s": round(wall, 1),
+                         "rows_per_s": round(total / wall)})
+            print(json.dumps(rows[-1]), flush=True)
+    finally:
+        for worker in started:
+            worker.terminate()
+        for worker in started:
+            worker.wait(timeout=60)
+    base = rows[0]["wall_s"]
+    for row in rows:
+        row["speedup"] = round(base / row["wall_s"], 2)
+    return rows
+
+
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
@@ -294,6 +352,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--backends", default="postgres:2026-02,postgres:2025-10,sqlite")
     parser.add_argument("--also", action="append", default=[], metavar="BACKEND@VOLUME",
                         help="one more row, for one backend only (e.g. postgres:2026-02@heavy:1000); repeatable")
+    parser.add_argument("--sharded", metavar="VOLUME", help="also seed VOLUME (e.g. heavy:100) with the distributed "
+                        "definitions on 2 Celery workers, with 1, 2 and 4 shards, against one process")
     parser.add_argument("--postgres", default=os.environ.get("MENTARA_TEST_POSTGRES_URL", DEFAULT_SERVER))
     parser.add_argument("--cli-runs", type=int, default=3, help="runs of each CLI command (the median is kept); 0: none")
     parser.add_argument("--out", help="write the results into this markdown file (e.g. docs/benchmarks.md)")
@@ -307,17 +367,21 @@ def main(argv: list[str]) -> int:
     targets = Targets(args.postgres, workdir)
     results = []
     try:
-        rows = [(backend, volume) for backend in args.backends.split(",") for volume in args.volumes.split(",")]
+        rows = [(backend, volume) for backend in args.backends.split(",") for volume in args.volumes.split(",") if volume]
         rows += [tuple(also.split("@", 1)) for also in args.also]
         for backend, volume in rows:
             results.append(measure(backend, volume, targets))
             print(json.dumps(results[-1]), flush=True)
         cli = cli_seconds(targets, args.cli_runs) if args.cli_runs else {}
+        sharded = sharded_rows(targets, args.sharded, [1, 2, 4]) if args.sharded else []
     finally:
         targets.drop_all()
 
     table = pd.DataFrame(results)
-    text = render(table, check_targets(table, cli), cli)
+    text = render(table, check_targets(table, cli), cli) if results else ""
+    if sharded:
+        text += ("\n\nSharded seeding (`mentara_seed.distributed`, Postgres 2026-02, each run through the CLI from a "
+                 "fresh process, the one-process run its baseline):\n\n" + pd.DataFrame(sharded).to_markdown(index=False))
     print(text)
     if args.out:
         write_between_markers(Path(args.out), text)

@@ -227,7 +227,7 @@ class MentaraDatabase(ConfigurableResource):
                 self._engine = None
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        self._run_id = context.run_id
+        self._run_id = context.run.run_id if context.run is not None else None
 
     @contextmanager
     def read_only(self) -> Iterator[Connection]:

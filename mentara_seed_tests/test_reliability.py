@@ -20,15 +20,19 @@ def digest(url: str) -> str:
     return hashlib.sha256(json.dumps(dump(url), sort_keys=True, default=str).encode()).hexdigest()
 
 
-@pytest.mark.parametrize("point", [
-    "before_commit:users",            # early: the first asset's rows written, not committed
-    "insert:Comment",                 # mid-asset: the first batch of comments of the content asset
-    "before_commit:enriched_posts",   # mid-enricher: the enricher's rows written, not committed
-    "after_commit:tier3",             # between tiers
-    "before_commit:enriched_engagement",  # the last tier: computed records, written and kept up to date
+@pytest.mark.parametrize("backend, point", [
+    # Each point on the backend whose writer it exercises most; both backends crash mid-asset.
+    ("sqlite", "before_commit:users"),                   # early: the first asset's rows written, not committed
+    ("prisma_2026", "insert:Comment"),                   # mid-asset: the content asset's first batch of comments
+    ("sqlite", "insert:Comment"),
+    ("prisma_2026", "before_commit:enriched_posts"),     # mid-enricher: its rows written, not committed
+    ("sqlite", "after_commit:tier3"),                    # between tiers
+    ("prisma_2026", "before_commit:enriched_engagement"),  # the last tier: computed records, kept up to date
 ])
-def test_a_run_killed_at_any_point_then_rerun_ends_as_an_uninterrupted_run(backend_url, tmp_path, point):
-    target_url = backend_url
+def test_a_run_killed_at_any_point_then_rerun_ends_as_an_uninterrupted_run(request, tmp_path, backend, point):
+    from mentara_seed_tests.conftest import make_target
+
+    target_url = make_target(backend, tmp_path, request)
     reference = f"sqlite+pysqlite:///{tmp_path / 'reference.sqlite3'}"
     run_job(reference, mode="light")
 

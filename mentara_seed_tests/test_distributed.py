@@ -1,0 +1,167 @@
+"""Sharded seeding (``mentara_seed.distributed``): 1, 4 or 16 shards write what one process writes, on
+Celery workers over RabbitMQ, on a process per step, and in process; a worker killed mid-shard changes
+nothing in the end; ``--select 'tier3*'`` still means tier 3 and everything downstream.
+
+The Celery tests start two ``dagster-celery`` workers (separate processes) on the project's Postgres
+instance storage, and need RabbitMQ at 127.0.0.1:5672 (``.ci/run`` starts it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from dagster import DagsterInstance
+from sqlalchemy.engine import make_url
+
+from mentara_seed import distributed
+from mentara_seed.instance import prepare
+from mentara_seed.resources import SeedConfig
+from mentara_seed_tests.conftest import prisma_ddl, require
+from mentara_seed_tests.helpers import ANCHOR, REPO_ROOT, dump, run_job
+
+BIN = Path(sys.executable).parent
+pytestmark = pytest.mark.xdist_group("celery")  # one queue on the broker: these tests take turns
+
+
+def digest(url: str) -> str:
+    return hashlib.sha256(json.dumps(dump(url), sort_keys=True, default=str).encode()).hexdigest()
+
+
+def reference(tmp_path: Path, mode: str) -> str:
+    """The digest of one process's seed (``mentara_seed.definitions``) on SQLite."""
+    url = f"sqlite+pysqlite:///{tmp_path / f'reference_{mode}.sqlite3'}"
+    assert run_job(url, mode=mode).success
+    return digest(url)
+
+
+def broker_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5672), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+class Deployment:
+    """A Dagster instance on a fresh Postgres storage database, and the environment of its processes."""
+
+    def __init__(self, home: Path, storage_url: str) -> None:
+        storage = make_url(storage_url).set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+        self.home = home
+        self.env = {**os.environ, **prepare(home, storage_url=storage, owned=True)}
+        self.workers: list[subprocess.Popen] = []
+
+    def start_workers(self, count: int = 2, failpoint: str | None = None) -> None:
+        """``count`` Celery workers, each its own process (the first one armed with ``failpoint``)."""
+        celery = [str(BIN / "celery"), "-A", "dagster_celery.app"]
+        subprocess.run([*celery, "purge", "-f", "-Q", "dagster"], env=self.env, cwd=REPO_ROOT, capture_output=True,
+                       timeout=60)
+        for k in range(count):
+            env = {**self.env, **({"MENTARA_SEED_FAILPOINT": failpoint} if failpoint and k == 0 else {})}
+            log = open(self.home / f"worker{k}.log", "w")
+            self.workers.append(subprocess.Popen(
+                [*celery, "worker", "--pool=solo", "-Q", "dagster", "-n", f"mentara{k}-{os.getpid()}@%h",
+                 "--loglevel=INFO"], env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if all("ready" in (self.home / f"worker{k}.log").read_text() for k in range(count)):
+                return
+            time.sleep(0.5)
+        raise TimeoutError(f"the Celery workers did not start; see {self.home}")
+
+    def stop_workers(self) -> None:
+        for worker in self.workers:
+            if worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)
+        for worker in self.workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        self.workers = []
+
+    def dagster(self, args: list[str], url: str, mode: str, shards: int, executor: str) -> subprocess.CompletedProcess:
+        """A CLI run of the distributed code location, its settings in run config (the workers read them there)."""
+        config = self.home / "run.yaml"
+        config.write_text(yaml.safe_dump({"resources": {
+            "database": {"config": {"url": url}},
+            "seed_config": {"config": {"mode": mode, "anchor": ANCHOR, "shards": shards}}}}))
+        env = {**self.env, distributed.ENV_EXECUTOR: executor}
+        return subprocess.run([str(BIN / "dagster"), *args, "-m", "mentara_seed.distributed", "-c", str(config)],
+                              env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture
+def deployment(postgres_databases, tmp_path):
+    require(broker_answers(), "no RabbitMQ at 127.0.0.1:5672 (start it: rabbitmq-server -detached)")
+    deployed = Deployment(tmp_path / "home", postgres_databases.create())
+    yield deployed
+    deployed.stop_workers()
+
+
+def test_heavy_in_4_shards_on_2_celery_workers_writes_what_one_process_writes(deployment, postgres_databases, tmp_path):
+    url = postgres_databases.create(ddl=prisma_ddl("2026-02"))
+    deployment.start_workers(2)
+    done = deployment.dagster(["job", "execute", "-j", "seed_job"], url, "heavy", shards=4, executor="celery")
+    assert done.returncode == 0, done.stderr[-4000:]
+    output = done.stdout + done.stderr
+    assert "Submitting celery task" in output
+    # The content asset's shards ran as steps of their own, on the workers.
+    assert all(f"content__shard[shard_{k}_of_4]" in output for k in range(4))
+    workers = "".join((deployment.home / f"worker{k}.log").read_text() for k in range(2))
+    assert "content__shard" in workers
+    assert digest(url) == reference(tmp_path, "heavy")
+
+
+def test_a_worker_killed_mid_shard_changes_nothing_in_the_end(deployment, postgres_databases, tmp_path):
+    """The first worker dies by SIGKILL in the middle of a content shard (its first batch of comments
+    written, not committed): its task goes back to the queue, the other worker runs it, and the run
+    ends as an uninterrupted one. Then `tier3*` runs tiers 3 to 6 again, adding nothing."""
+    url = postgres_databases.create(ddl=prisma_ddl("2026-02"))
+    deployment.start_workers(2, failpoint="insert:Comment")
+    done = deployment.dagster(["job", "execute", "-j", "seed_job"], url, "light", shards=4, executor="celery")
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert deployment.workers[0].wait(timeout=60) == -signal.SIGKILL  # the armed worker did die
+    workers = "".join((deployment.home / f"worker{k}.log").read_text() for k in range(2))
+    assert workers.count('STEP_START - Started execution of step "content.content__shard') == 5  # one twice
+    expected = reference(tmp_path, "light")
+    assert digest(url) == expected
+
+    again = deployment.dagster(["asset", "materialize", "--select", "tier3*"], url, "light", shards=4, executor="celery")
+    assert again.returncode == 0, again.stderr[-4000:]
+    output = again.stdout + again.stderr
+    assert "enriched_comments" in output and "seed_report" in output
+    assert "enriched_posts" not in output.replace("enriched_posts_", "")  # tier 2: not selected
+    assert digest(url) == expected  # nothing added, nothing changed
+
+
+def test_one_machine_4_and_16_shards_write_what_one_process_writes(deployment, postgres_databases, tmp_path):
+    """The multiprocess executor (a process per step, 4 shards), and 16 shards in process."""
+    expected = reference(tmp_path, "light")
+    url = postgres_databases.create(ddl=prisma_ddl("2026-02"))
+    done = deployment.dagster(["job", "execute", "-j", "seed_job"], url, "light", shards=4, executor="multiprocess")
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert digest(url) == expected
+
+    url = postgres_databases.create(ddl=prisma_ddl("2026-02"))
+    defs = distributed.build("multiprocess")
+    result = defs.resolve_job_def("seed_job").execute_in_process(
+        # In process, no executor holds the database for the run: the steps take the lock themselves.
+        resources={"database": distributed.RunHeldDatabase(url=url, held_by_run=False),
+                   "seed_config": SeedConfig(mode="light", anchor=ANCHOR, shards=16)},
+        instance=DagsterInstance.ephemeral(),
+    )
+    assert result.success
+    steps = {e.step_key for e in result.all_events if e.is_step_success}
+    assert {f"enriched_chatbot.enriched_chatbot__shard[shard_{k}_of_16]" for k in range(16)} <= steps
+    assert digest(url) == expected
