@@ -23,7 +23,7 @@ import yaml
 from dagster import DagsterInstance
 from sqlalchemy.engine import make_url
 
-from mentara_seed import distributed
+from mentara_seed import distributed, registry
 from mentara_seed.instance import prepare
 from mentara_seed.resources import SeedConfig
 from mentara_seed_tests.conftest import prisma_ddl, require
@@ -165,3 +165,22 @@ def test_one_machine_4_and_16_shards_write_what_one_process_writes(deployment, p
     steps = {e.step_key for e in result.all_events if e.is_step_success}
     assert {f"enriched_chatbot.enriched_chatbot__shard[shard_{k}_of_16]" for k in range(16)} <= steps
     assert digest(url) == expected
+
+
+def test_the_lineage_is_that_of_the_one_process_definitions():
+    """Same assets, same upstream of each, same checks: sharding changes how, not what."""
+    from mentara_seed.definitions import defs as one_process
+
+    def lineage(defs):
+        graph = defs.resolve_asset_graph()
+        return {key.to_user_string(): sorted(k.to_user_string() for k in graph.get(key).parent_keys)
+                for key in graph.get_all_asset_keys()}
+
+    def checks(defs):
+        return {key.name for key in defs.resolve_asset_graph().asset_check_keys}
+
+    sharded = distributed.build("multiprocess")
+    assert lineage(sharded) == lineage(one_process)
+    assert checks(sharded) == checks(one_process)
+    sharded_assets = {d.asset for d in registry.load().values() if d.shard_by}
+    assert {"content", "enriched_chatbot", "enriched_notifications"} <= sharded_assets
