@@ -35,8 +35,9 @@ jobs and schedule of ``mentara_seed.definitions``, with three differences:
   ``mentara_database`` (one at a time, as ever), shards in ``mentara_shards``.
 
 The executor is ``MENTARA_SEED_EXECUTOR``: ``celery`` (the default: steps go
-to ``dagster-celery`` workers over RabbitMQ, ``DAGSTER_CELERY_BROKER_HOST``)
-or ``multiprocess`` (a process per step on this machine). See the README,
+to ``dagster-celery`` workers over RabbitMQ, ``DAGSTER_CELERY_BROKER_HOST``,
+on the queue ``MENTARA_SEED_CELERY_QUEUE``, default ``dagster``) or
+``multiprocess`` (a process per step on this machine). See the README,
 "Sharded seeding".
 """
 
@@ -86,6 +87,9 @@ class RunHeldDatabase(MentaraDatabase):
 # Shards of the same asset write at once: their own pool (its limit is how many write together).
 SHARD_POOL = "mentara_shards"
 ENV_EXECUTOR = "MENTARA_SEED_EXECUTOR"
+# The broker queue of this deployment's steps: workers of another deployment on the same broker (their
+# own DAGSTER_HOME, their own instance) would take its tasks and fail to find its run.
+ENV_CELERY_QUEUE = "MENTARA_SEED_CELERY_QUEUE"
 EXECUTORS = ("celery", "multiprocess")
 
 
@@ -208,23 +212,40 @@ def _held(inner_def):
     @executor(name=f"held_{inner_def.name}", config_schema=inner_def.config_schema,
               requirements=multiple_process_executor_requirements())
     def _executor(init_context):
-        return HeldRunExecutor(inner_def.executor_creation_fn(_forked(inner_def, init_context)))
+        return HeldRunExecutor(inner_def.executor_creation_fn(_with_defaults(inner_def, init_context)))
 
     return _executor
 
 
-def _forked(executor_def, init_context):
-    """A process per step starts as a fork of a server that has imported this code location already
-    (``forkserver``), unless the run config says otherwise: a fresh interpreter per step would import
-    Dagster and the project again, about two seconds a step on the benchmark machine."""
+def _with_defaults(executor_def, init_context):
+    """The executor's run config, with this project's defaults where it says nothing:
+
+    - a process per step starts as a fork of a server that has imported this code location already
+      (``forkserver``): a fresh interpreter per step would import Dagster and the project again,
+      about two seconds a step on the benchmark machine;
+    - Celery steps go to the queue ``MENTARA_SEED_CELERY_QUEUE`` (default ``dagster``, Celery's)."""
     from dagster._core.executor.init import InitExecutorContext
 
     config = dict(init_context.executor_config or {})
-    if executor_def.name != "multiprocess" or config.get("start_method"):
+    if executor_def.name == "multiprocess" and not config.get("start_method"):
+        config["start_method"] = {"forkserver": {"preload_modules": ["mentara_seed.distributed"]}}
+    elif executor_def.name == "celery":
+        queue = celery_queue()
+        source = dict(config.get("config_source") or {})
+        if queue and "task_default_queue" not in source:
+            config["config_source"] = {**source, "task_default_queue": queue}
+    if config == (init_context.executor_config or {}):
         return init_context
-    config["start_method"] = {"forkserver": {"preload_modules": ["mentara_seed.distributed"]}}
     return InitExecutorContext(job=init_context.job, executor_def=init_context.executor_def, executor_config=config,
                                instance=init_context.instance)
+
+
+def celery_queue() -> str | None:
+    """``MENTARA_SEED_CELERY_QUEUE``, checked: a queue name workers can be started with (``-Q``)."""
+    queue = (os.environ.get(ENV_CELERY_QUEUE) or "").strip()
+    if queue and not all(c.isalnum() or c in "-_.:" for c in queue):
+        raise ValueError(f"{ENV_CELERY_QUEUE}={queue!r} is not a queue name: letters, digits and - _ . : only")
+    return queue or None
 
 
 def executor_named(name: str | None = None, hold: bool = True):

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ from mentara_seed_tests.conftest import prisma_ddl, require
 from mentara_seed_tests.helpers import ANCHOR, REPO_ROOT, dump, run_job
 
 BIN = Path(sys.executable).parent
-pytestmark = pytest.mark.xdist_group("celery")  # one queue on the broker: these tests take turns
+pytestmark = pytest.mark.xdist_group("celery")  # two workers each: these tests take turns on 2 cores
 
 
 def digest(url: str) -> str:
@@ -53,24 +54,28 @@ def broker_answers() -> bool:
 
 
 class Deployment:
-    """A Dagster instance on a fresh Postgres storage database, and the environment of its processes."""
+    """A Dagster instance on a fresh Postgres storage database, the environment of its processes, and
+    a broker queue of its own (``MENTARA_SEED_CELERY_QUEUE``): any other worker on the broker, with
+    another instance, must not take its steps."""
+
+    CELERY = [str(BIN / "celery"), "-A", "dagster_celery.app"]
 
     def __init__(self, home: Path, storage_url: str) -> None:
         storage = make_url(storage_url).set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
         self.home = home
-        self.env = {**os.environ, **prepare(home, storage_url=storage, owned=True)}
+        self.queue = f"mentara-test-{uuid.uuid4().hex[:12]}"
+        self.env = {**os.environ, **prepare(home, storage_url=storage, owned=True),
+                    distributed.ENV_CELERY_QUEUE: self.queue}
         self.workers: list[subprocess.Popen] = []
 
     def start_workers(self, count: int = 2, failpoint: str | None = None) -> None:
-        """``count`` Celery workers, each its own process (the first one armed with ``failpoint``)."""
-        celery = [str(BIN / "celery"), "-A", "dagster_celery.app"]
-        subprocess.run([*celery, "purge", "-f", "-Q", "dagster"], env=self.env, cwd=REPO_ROOT, capture_output=True,
-                       timeout=60)
+        """``count`` Celery workers on this deployment's queue, each its own process (the first one armed
+        with ``failpoint``)."""
         for k in range(count):
             env = {**self.env, **({"MENTARA_SEED_FAILPOINT": failpoint} if failpoint and k == 0 else {})}
             log = open(self.home / f"worker{k}.log", "w")
             self.workers.append(subprocess.Popen(
-                [*celery, "worker", "--pool=solo", "-Q", "dagster", "-n", f"mentara{k}-{os.getpid()}@%h",
+                [*self.CELERY, "worker", "--pool=solo", "-Q", self.queue, "-n", f"mentara{k}-{os.getpid()}@%h",
                  "--loglevel=INFO"], env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -88,6 +93,9 @@ class Deployment:
                 worker.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 worker.kill()
+        if self.workers:  # the queue goes with the deployment (best effort: the broker may be gone)
+            subprocess.run([*self.CELERY, "amqp", "queue.delete", self.queue], env=self.env, cwd=REPO_ROOT,
+                           capture_output=True, timeout=60)
         self.workers = []
 
     def dagster(self, args: list[str], url: str, mode: str, shards: int, executor: str) -> subprocess.CompletedProcess:
@@ -115,7 +123,7 @@ def test_heavy_in_4_shards_on_2_celery_workers_writes_what_one_process_writes(de
     done = deployment.dagster(["job", "execute", "-j", "seed_job"], url, "heavy", shards=4, executor="celery")
     assert done.returncode == 0, done.stderr[-4000:]
     output = done.stdout + done.stderr
-    assert "Submitting celery task" in output
+    assert f'Submitting celery task for step "content.content__plan" to queue "{deployment.queue}"' in output
     # The content asset's shards ran as steps of their own, on the workers.
     assert all(f"content__shard[shard_{k}_of_4]" in output for k in range(4))
     workers = "".join((deployment.home / f"worker{k}.log").read_text() for k in range(2))
@@ -184,3 +192,13 @@ def test_the_lineage_is_that_of_the_one_process_definitions():
     assert checks(sharded) == checks(one_process)
     sharded_assets = {d.asset for d in registry.load().values() if d.shard_by}
     assert {"content", "enriched_chatbot", "enriched_notifications"} <= sharded_assets
+
+
+def test_a_queue_name_workers_cannot_listen_on_is_refused(monkeypatch):
+    monkeypatch.setenv(distributed.ENV_CELERY_QUEUE, "staging queue")
+    with pytest.raises(ValueError, match="MENTARA_SEED_CELERY_QUEUE='staging queue' is not a queue name"):
+        distributed.celery_queue()
+    monkeypatch.setenv(distributed.ENV_CELERY_QUEUE, " mentara-staging ")
+    assert distributed.celery_queue() == "mentara-staging"
+    monkeypatch.delenv(distributed.ENV_CELERY_QUEUE)
+    assert distributed.celery_queue() is None  # Celery's own default, dagster
