@@ -104,8 +104,13 @@ def _whole(declaration: registry.Declaration) -> AssetsDefinition:
            description=declaration.rule.__doc__, tags={"mentara/table": declaration.owns}, pool=DATABASE_POOL)
     def _one(context: AssetExecutionContext, database: MentaraDatabase, seed_config: SeedConfig):
         settings = settings_or_fail(database, seed_config)
-        # A reset is the run's, done once before any step (``hold_for_run``).
-        outcome = seed_unit(declaration.asset, database, settings, declaration.rule, defer=False)
+        # A reset is the run's, done once before any step (``hold_for_run``), unless no executor holds the
+        # database for the run (in process): then the resettable root empties it, as in one process.
+        reset = (declaration.resettable and not database.held_by_run
+                 and context.run.tags.get(RESET_TAG) == "true")
+        outcome = seed_unit(declaration.asset, database, settings, declaration.rule, reset=reset, defer=False)
+        if reset:
+            context.log.warning(f"Reset: emptied every Mentara table of {database.describe()}")
         return Output(None, metadata=materialization(context, declaration.asset, database, settings,
                                                      declaration.table, outcome))
 
@@ -205,6 +210,8 @@ class HeldRunExecutor(Executor):
         database = MentaraDatabase(**{k: v for k, v in config.items() if k != "held_by_run"})
         reset = plan_context.dagster_run.tags.get(RESET_TAG) == "true"
         with database.hold_for_run(plan_context.dagster_run.run_id, reset=reset):
+            if reset:
+                plan_context.log.warning(f"Reset: emptied every Mentara table of {database.describe()}")
             yield from self.inner.execute(plan_context, execution_plan)
 
 

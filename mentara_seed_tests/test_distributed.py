@@ -20,6 +20,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 import yaml
 from dagster import DagsterInstance
 from sqlalchemy.engine import make_url
@@ -31,6 +32,7 @@ from mentara_seed_tests.conftest import prisma_ddl, require
 from mentara_seed_tests.helpers import ANCHOR, REPO_ROOT, dump, run_job
 
 BIN = Path(sys.executable).parent
+OTHER_ANCHOR = "2025-11-20T09:00:00+00:00"
 pytestmark = pytest.mark.xdist_group("celery")  # two workers each: these tests take turns on 2 cores
 
 
@@ -154,17 +156,28 @@ def test_a_worker_killed_mid_shard_changes_nothing_in_the_end(deployment, postgr
 
 
 def test_one_machine_4_and_16_shards_write_what_one_process_writes(deployment, postgres_databases, tmp_path):
-    """The multiprocess executor (a process per step, 4 shards), and 16 shards in process."""
+    """The multiprocess executor (a process per step, 4 shards), and 16 shards in process; each run is
+    reset_and_seed_job on a database seeded before at another anchor, so every row of it must go first."""
     expected = reference(tmp_path, "light")
-    url = postgres_databases.create(ddl=prisma_ddl("2026-02"))
-    done = deployment.dagster(["job", "execute", "-j", "seed_job"], url, "light", shards=4, executor="multiprocess")
+
+    def seeded_elsewhen() -> str:
+        url = postgres_databases.create(ddl=prisma_ddl("2026-02"))
+        assert run_job(url, mode="light", anchor=OTHER_ANCHOR).success
+        assert digest(url) != expected
+        return url
+
+    url = seeded_elsewhen()
+    done = deployment.dagster(["job", "execute", "-j", "reset_and_seed_job"], url, "light", shards=4,
+                              executor="multiprocess")
     assert done.returncode == 0, done.stderr[-4000:]
+    assert "Reset: emptied every Mentara table" in done.stdout + done.stderr
     assert digest(url) == expected
 
-    url = postgres_databases.create(ddl=prisma_ddl("2026-02"))
+    url = seeded_elsewhen()
     defs = distributed.build("multiprocess")
-    result = defs.resolve_job_def("seed_job").execute_in_process(
-        # In process, no executor holds the database for the run: the steps take the lock themselves.
+    result = defs.resolve_job_def("reset_and_seed_job").execute_in_process(
+        # In process, no executor holds the database for the run: the steps take the lock themselves,
+        # and the root asset resets.
         resources={"database": distributed.RunHeldDatabase(url=url, held_by_run=False),
                    "seed_config": SeedConfig(mode="light", anchor=ANCHOR, shards=16)},
         instance=DagsterInstance.ephemeral(),
@@ -202,3 +215,33 @@ def test_a_queue_name_workers_cannot_listen_on_is_refused(monkeypatch):
     assert distributed.celery_queue() == "mentara-staging"
     monkeypatch.delenv(distributed.ENV_CELERY_QUEUE)
     assert distributed.celery_queue() is None  # Celery's own default, dagster
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_run_holds_the_database_for_its_steps_and_empties_it_once(backend, postgres_databases, tmp_path):
+    """``hold_for_run`` (the run's own process): the lock named by the run, the reset before any step;
+    a step of another run is refused before it writes, a step of this run writes, and the lock goes
+    with the run."""
+    from mentara_seed.guard import RefusedError, RunLock
+
+    url = (f"sqlite+pysqlite:///{tmp_path / 'held.sqlite3'}" if backend == "sqlite"
+           else postgres_databases.create(ddl=prisma_ddl("2026-02")))
+    assert run_job(url, mode="light").success
+    assert sum(map(len, dump(url).values())) > 0
+
+    def step_of(run_id: str) -> distributed.RunHeldDatabase:
+        step = distributed.RunHeldDatabase(url=url)
+        step._run_id = run_id
+        return step
+
+    run = distributed.RunHeldDatabase(url=url)
+    with run.hold_for_run("run-a", reset=True):
+        lock = RunLock(run.engine(), make_url(url))
+        assert lock.held_by("run-a") and not lock.held_by("run-b")
+        assert not any(dump(url).values())  # every Mentara table emptied, once, before any step
+        with pytest.raises(RefusedError, match="run run-b does not hold this database's lock"):
+            with step_of("run-b").transaction():
+                pytest.fail("a step of another run got a transaction")
+        with step_of("run-a").transaction() as conn:
+            assert conn.execute(sa.text('SELECT COUNT(*) FROM "User"')).scalar() == 0
+    assert not RunLock(distributed.RunHeldDatabase(url=url).engine(), make_url(url)).held_by("run-a")

@@ -145,6 +145,8 @@ def run_step(
     """Materialize the seeding asset ``asset``: ``rule`` in one transaction, and its metadata."""
     settings = settings_or_fail(database, seed_config)
     outcome = seed_unit(asset, database, settings, rule, reset=reset)
+    if reset:
+        context.log.warning(f"Reset: emptied every Mentara table of {database.describe()}")
     return MaterializeResult(asset_key=asset,
                              metadata=materialization(context, asset, database, settings, owns, outcome))
 
