@@ -257,14 +257,19 @@ def sharded_rows(targets: Targets, volume: str, shard_counts: list[int], workers
     scale = int(scale or 1)
     home = Path(tempfile.mkdtemp(prefix="bench_sharded_"))
     storage = make_url(targets.database()).set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
-    env = {**os.environ, **prepare(home, storage_url=storage, owned=True)}
+    queue = f"mentara-bench-{os.getpid()}"  # its own queue: no other worker on the broker takes its steps
+    env = {**os.environ, **prepare(home, storage_url=storage, owned=True), "MENTARA_SEED_CELERY_QUEUE": queue}
     bin_dir = Path(sys.executable).parent
     celery = [str(bin_dir / "celery"), "-A", "dagster_celery.app"]
-    subprocess.run([*celery, "purge", "-f", "-Q", "dagster"], env=env, cwd=REPO, capture_output=True)
-    started = [subprocess.Popen([*celery, "worker", "--pool=solo", "-Q", "dagster", "-n", f"bench{k}@%h",
-                                 "--loglevel=WARNING"], env=env, cwd=REPO, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL) for k in range(workers)]
-    time.sleep(8)
+    logs = [home / f"worker{k}.log" for k in range(workers)]
+    started = [subprocess.Popen([*celery, "worker", "--pool=solo", "-Q", queue, "-n", f"bench{k}-{os.getpid()}@%h",
+                                 "--loglevel=INFO"], env=env, cwd=REPO, stdout=log.open("w"),
+                                stderr=subprocess.STDOUT) for k, log in enumerate(logs)]
+    deadline = time.monotonic() + 120
+    while not all("ready" in log.read_text() for log in logs):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the Celery workers did not start; see {home}")
+        time.sleep(0.5)
     rows = []
     try:
         runs = [("one process", None)] + [(f"{n} shards", n) for n in shard_counts]
@@ -295,6 +300,7 @@ def sharded_rows(targets: Targets, volume: str, shard_counts: list[int], workers
             worker.terminate()
         for worker in started:
             worker.wait(timeout=60)
+        subprocess.run([*celery, "amqp", "queue.delete", queue], env=env, cwd=REPO, capture_output=True)
     base = rows[0]["wall_s"]
     for row in rows:
         row["speedup"] = round(base / row["wall_s"], 2)
