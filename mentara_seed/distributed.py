@@ -215,11 +215,15 @@ class HeldRunExecutor(Executor):
             yield from self.inner.execute(plan_context, execution_plan)
 
 
-def _held(inner_def):
-    @executor(name=f"held_{inner_def.name}", config_schema=inner_def.config_schema,
+def _configured(inner_def, hold: bool):
+    """``inner_def`` with this project's defaults (``_with_defaults``); with ``hold``, its runs hold the
+    database (``HeldRunExecutor``)."""
+
+    @executor(name=f"held_{inner_def.name}" if hold else inner_def.name, config_schema=inner_def.config_schema,
               requirements=multiple_process_executor_requirements())
     def _executor(init_context):
-        return HeldRunExecutor(inner_def.executor_creation_fn(_with_defaults(inner_def, init_context)))
+        inner = inner_def.executor_creation_fn(_with_defaults(inner_def, init_context))
+        return HeldRunExecutor(inner) if hold else inner
 
     return _executor
 
@@ -267,7 +271,7 @@ def executor_named(name: str | None = None, hold: bool = True):
         inner = celery_executor
     else:
         inner = multiprocess_executor
-    return _held(inner) if hold else inner
+    return _configured(inner, hold)
 
 
 def build(executor_name: str | None = None) -> Definitions:

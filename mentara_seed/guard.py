@@ -172,3 +172,20 @@ class RunLock:
 def _holder(run_id: str) -> str:
     """The lock connection's application_name: how a run's steps recognise it (at most 63 bytes)."""
     return f"mentara_seed run {run_id}"[:63]
+
+
+# The advisory-lock key space of units of work (two int4 keys: apart from the run lock's one bigint).
+UNIT_LOCK_SPACE = 0x4D53  # "MS"
+
+
+def one_execution_at_a_time(conn: Connection, unit: str) -> None:
+    """Within a writing transaction: no other transaction runs the unit of work ``unit`` (an asset, or a
+    shard of one) until this one ends. A step delivered twice while its first copy still runs (Celery
+    redelivers a task whose worker lost its broker connection: a long step on a solo pool misses the
+    heartbeats) waits for the first copy to commit or roll back, then finds nothing to add, instead of
+    writing the same rows at the same time. Postgres: a transaction-level advisory lock named by the
+    unit. SQLite needs none: a second writer's first write fails at once ("database is locked"), so the
+    second copy fails and writes nothing."""
+    if conn.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.blake2b(unit.encode(), digest_size=4).digest(), "big", signed=True)
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": UNIT_LOCK_SPACE, "key": key})

@@ -245,3 +245,62 @@ def test_a_run_holds_the_database_for_its_steps_and_empties_it_once(backend, pos
         with step_of("run-a").transaction() as conn:
             assert conn.execute(sa.text('SELECT COUNT(*) FROM "User"')).scalar() == 0
     assert not RunLock(distributed.RunHeldDatabase(url=url).engine(), make_url(url)).held_by("run-a")
+
+
+def test_every_job_sends_its_steps_to_the_deployment_queue(monkeypatch):
+    """Seeding jobs and the audit alike: a step on Celery's default queue would go to any worker there."""
+    from dagster._core.definitions.job_base import InMemoryJob
+    from dagster._core.executor.init import InitExecutorContext
+
+    monkeypatch.setenv(distributed.ENV_CELERY_QUEUE, "mentara-staging")
+    defs = distributed.build("celery")
+    with DagsterInstance.ephemeral() as instance:
+        for name in ("seed_job", "enrich_job", "reset_and_seed_job", "audit_job"):
+            job = defs.resolve_job_def(name)
+            made = job.executor_def.executor_creation_fn(InitExecutorContext(
+                job=InMemoryJob(job), executor_def=job.executor_def, executor_config={"retries": {"enabled": {}}},
+                instance=instance))
+            assert made.app_args()["config_source"].task_default_queue == "mentara-staging", name
+
+
+def test_a_step_delivered_twice_at_once_writes_its_rows_once(postgres_databases, tmp_path):
+    """Celery redelivers a task whose worker lost its broker connection while the first copy still
+    runs (seen at heavy x100: a long shard on a solo pool missed the heartbeats). The second copy of
+    the unit of work waits for the first one's transaction, then adds nothing."""
+    import threading
+
+    from mentara_seed.assets.common import seed_unit
+    from mentara_seed.settings import SeedSettings
+
+    url = postgres_databases.create(ddl=prisma_ddl("2026-02"))
+    settings = SeedSettings.resolve(mode="light", anchor=ANCHOR)
+    users = registry.load()["users"].rule
+    written, proceed, outcomes = threading.Event(), threading.Event(), {}
+
+    def first_copy(seeding) -> None:
+        users(seeding)
+        written.set()  # its rows are made, not committed
+        proceed.wait(timeout=60)
+
+    def run(name: str, rule) -> None:
+        step = distributed.RunHeldDatabase(url=url)
+        step._run_id = "run-a"
+        outcomes[name] = seed_unit("users", step, settings, rule, defer=False)
+
+    with distributed.RunHeldDatabase(url=url).hold_for_run("run-a"):
+        first = threading.Thread(target=run, args=("first", first_copy))
+        first.start()
+        assert written.wait(timeout=120)
+        second = threading.Thread(target=run, args=("second", users))
+        second.start()
+        second.join(timeout=2)
+        assert second.is_alive()  # waiting for the first copy's transaction
+        proceed.set()
+        first.join(timeout=120)
+        second.join(timeout=120)
+    assert sum(outcomes["first"].added.values()) > 0
+    assert outcomes["second"].added == {}
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text('SELECT COUNT(*) FROM "User"')).scalar() == outcomes["first"].added["User"]
+    engine.dispose()

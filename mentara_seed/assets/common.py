@@ -20,6 +20,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 
 from mentara_seed import registry, report_tables
 from mentara_seed.failpoints import failpoint
+from mentara_seed.guard import one_execution_at_a_time
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.resources import MentaraDatabase, SeedConfig
 from mentara_seed.seeding import Seeding
@@ -79,6 +80,7 @@ def seed_unit(
     started = time.perf_counter()
     with in_one_line():
         with database.transaction(reset=reset) as conn:
+            one_execution_at_a_time(conn, f"{asset}/{shard.key}")
             seeding = Seeding(conn, settings, database.target, shard, defer=defer)
             rule(seeding)
             seeding.finish()
