@@ -379,6 +379,8 @@ def main(argv: list[str]) -> int:
             results.append(measure(backend, volume, targets))
             print(json.dumps(results[-1]), flush=True)
         cli = cli_seconds(targets, args.cli_runs) if args.cli_runs else {}
+        if cli:
+            print(json.dumps({"cli_s": cli}), flush=True)
         sharded = sharded_rows(targets, args.sharded, [1, 2, 4]) if args.sharded else []
     finally:
         targets.drop_all()
