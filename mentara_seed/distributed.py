@@ -67,7 +67,7 @@ from dagster import (
 )
 
 from mentara_seed import registry
-from mentara_seed.assets.common import DATABASE_POOL, RESET_TAG, Outcome, materialization, seed_unit
+from mentara_seed.assets.common import DATABASE_POOL, RESET_TAG, Outcome, log_reset, materialization, seed_unit
 from mentara_seed.assets.report import seed_report
 from mentara_seed.checks.audit import database_audit
 from mentara_seed.checks.definitions import checks_per_asset
@@ -110,7 +110,7 @@ def _whole(declaration: registry.Declaration) -> AssetsDefinition:
                  and context.run.tags.get(RESET_TAG) == "true")
         outcome = seed_unit(declaration.asset, database, settings, declaration.rule, reset=reset, defer=False)
         if reset:
-            context.log.warning(f"Reset: emptied every Mentara table of {database.describe()}")
+            log_reset(context.log, database)
         return Output(None, metadata=materialization(context, declaration.asset, database, settings,
                                                      declaration.table, outcome))
 
@@ -211,7 +211,7 @@ class HeldRunExecutor(Executor):
         reset = plan_context.dagster_run.tags.get(RESET_TAG) == "true"
         with database.hold_for_run(plan_context.dagster_run.run_id, reset=reset):
             if reset:
-                plan_context.log.warning(f"Reset: emptied every Mentara table of {database.describe()}")
+                log_reset(plan_context.log, database)
             yield from self.inner.execute(plan_context, execution_plan)
 
 

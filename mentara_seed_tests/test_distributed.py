@@ -111,6 +111,13 @@ class Deployment:
                               env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
 
 
+def step_of(url: str, run_id: str) -> distributed.RunHeldDatabase:
+    """The database resource as a step of run ``run_id`` has it (what Dagster sets up from the run)."""
+    step = distributed.RunHeldDatabase(url=url)
+    step._run_id = run_id
+    return step
+
+
 @pytest.fixture
 def deployment(postgres_databases, tmp_path):
     require(broker_answers(), "no RabbitMQ at 127.0.0.1:5672 (start it: rabbitmq-server -detached)")
@@ -229,20 +236,15 @@ def test_a_run_holds_the_database_for_its_steps_and_empties_it_once(backend, pos
     assert run_job(url, mode="light").success
     assert sum(map(len, dump(url).values())) > 0
 
-    def step_of(run_id: str) -> distributed.RunHeldDatabase:
-        step = distributed.RunHeldDatabase(url=url)
-        step._run_id = run_id
-        return step
-
     run = distributed.RunHeldDatabase(url=url)
     with run.hold_for_run("run-a", reset=True):
         lock = RunLock(run.engine(), make_url(url))
         assert lock.held_by("run-a") and not lock.held_by("run-b")
         assert not any(dump(url).values())  # every Mentara table emptied, once, before any step
         with pytest.raises(RefusedError, match="run run-b does not hold this database's lock"):
-            with step_of("run-b").transaction():
+            with step_of(url, "run-b").transaction():
                 pytest.fail("a step of another run got a transaction")
-        with step_of("run-a").transaction() as conn:
+        with step_of(url, "run-a").transaction() as conn:
             assert conn.execute(sa.text('SELECT COUNT(*) FROM "User"')).scalar() == 0
     assert not RunLock(distributed.RunHeldDatabase(url=url).engine(), make_url(url)).held_by("run-a")
 
@@ -283,9 +285,7 @@ def test_a_step_delivered_twice_at_once_writes_its_rows_once(postgres_databases,
         proceed.wait(timeout=60)
 
     def run(name: str, rule) -> None:
-        step = distributed.RunHeldDatabase(url=url)
-        step._run_id = "run-a"
-        outcomes[name] = seed_unit("users", step, settings, rule, defer=False)
+        outcomes[name] = seed_unit("users", step_of(url, "run-a"), settings, rule, defer=False)
 
     with distributed.RunHeldDatabase(url=url).hold_for_run("run-a"):
         first = threading.Thread(target=run, args=("first", first_copy))

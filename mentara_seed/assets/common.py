@@ -135,6 +135,11 @@ def materialization(context, asset: str, database: MentaraDatabase, settings: Se
     return metadata
 
 
+def log_reset(log, database: MentaraDatabase) -> None:
+    """The one line a reset leaves in the run's log (whichever process did it)."""
+    log.warning(f"Reset: emptied every Mentara table of {database.describe()}")
+
+
 def run_step(
     context: AssetExecutionContext,
     asset: str,
@@ -148,7 +153,7 @@ def run_step(
     settings = settings_or_fail(database, seed_config)
     outcome = seed_unit(asset, database, settings, rule, reset=reset)
     if reset:
-        context.log.warning(f"Reset: emptied every Mentara table of {database.describe()}")
+        log_reset(context.log, database)
     return MaterializeResult(asset_key=asset,
                              metadata=materialization(context, asset, database, settings, owns, outcome))
 
