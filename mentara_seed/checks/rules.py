@@ -188,21 +188,35 @@ def moderators_not_listing_their_communities(conn: Connection, _: dt.datetime) -
     return out
 
 
+def _json_values(texts: list[str | None]) -> list[object]:
+    """JSON texts (None for NULL) as values: one parse for all (a value per call costs more than the
+    parsing), one per text only if some text is not JSON (it reads as None)."""
+    try:
+        return json.loads("[" + ",".join("null" if t is None else t for t in texts) + "]")
+    except ValueError:
+        values = []
+        for text in texts:
+            try:
+                values.append(None if text is None else json.loads(text))
+            except ValueError:
+                values.append(None)
+        return values
+
+
 def assessments_scored_unlike_the_app(conn: Connection, _: dt.datetime) -> list[tuple[str, str]]:
     """Pre-assessments whose answers are not 201 values the checklist offers, or whose scores and
-    severities are not what the app computes from them."""
+    severities are not what the app computes from them (computed for all rows at once)."""
     P = T.PreAssessment
-    out = []
-    for row in conn.execute(sa.select(P.c.id, P.c.answers, P.c.scores, P.c.severityLevels)):
-        answers = row.answers if isinstance(row.answers, list) else json.loads(row.answers or "null")
-        if not isinstance(answers, list) or len(answers) != assessments.ANSWERS or any(
-                not isinstance(a, int) or not 0 <= a <= 10 for a in answers):
-            out.append((row.id, "answers are not 201 whole numbers from 0 to 10"))
-            continue
-        scores, severities = assessments.score(answers)
-        if (row.scores, row.severityLevels) != (scores, severities):
-            out.append((row.id, "scores or severities differ from the answers'"))
-    return out
+    rows = conn.execute(sa.select(P.c.id, *(sa.cast(c, sa.Text) for c in (P.c.answers, P.c.scores, P.c.severityLevels))
+                                  )).all()
+    ids = [row[0] for row in rows]
+    answers, scores, severities = (_json_values([row[k] for row in rows]) for k in (1, 2, 3))
+    matrix, scored, malformed = assessments.answer_rows(answers)
+    out = {k: "answers are not 201 whole numbers from 0 to 10" for k in malformed}
+    for k, computed in zip(scored, assessments.score_many(matrix), strict=True):
+        if (scores[k], severities[k]) != computed:
+            out[k] = "scores or severities differ from the answers'"
+    return [(ids[k], reason) for k, reason in sorted(out.items())]
 
 
 def chatbot_assessments_not_from_their_session(_: dt.datetime) -> sa.Select:

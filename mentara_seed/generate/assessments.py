@@ -12,7 +12,11 @@ recomputes them from the stored answers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
 
 from mentara_seed.generate.keys import Stream
 
@@ -104,6 +108,58 @@ def score(answers: list[int]) -> tuple[dict[str, int], dict[str, str]]:
         severities[block.key] = next((label for low, high, label in block.levels if low <= total <= high),
                                      "Unknown severity")
     return scores, severities
+
+
+@cache
+def _scoring_tables() -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+    """``score``'s mappings as arrays: the points of each of the 201 items for each answer 0..10, each
+    block's first item, and each block's label for every total it can reach."""
+    points = np.zeros((ANSWERS, 11), dtype=np.int64)
+    for block in BLOCKS:
+        for local in range(block.items):
+            points[block.start + local] = [points_of(block, local, answer) for answer in range(11)]
+    labels = []
+    for block in BLOCKS:
+        most = int(points[block.start:block.start + block.items].max(axis=1).sum())
+        labels.append([next((label for low, high, label in block.levels if low <= total <= high), "Unknown severity")
+                       for total in range(most + 1)])
+    return points, np.array([block.start for block in BLOCKS]), labels
+
+
+def score_many(answers: np.ndarray) -> list[tuple[dict[str, int], dict[str, str]]]:
+    """``score`` of each row of an (n, 201) array of answers from 0 to 10, computed on whole columns."""
+    if answers.ndim != 2 or answers.shape[1] != ANSWERS:
+        raise ValueError(f"a pre-assessment has {ANSWERS} answers, not {answers.shape[1:]}")
+    if answers.size and (answers.min() < 0 or answers.max() > 10):
+        raise ValueError("answers are whole numbers from 0 to 10")
+    points, starts, labels = _scoring_tables()
+    totals = np.add.reduceat(points[np.arange(ANSWERS), answers], starts, axis=1).tolist() if len(answers) else []
+    keys = [block.key for block in BLOCKS]
+    return [(dict(zip(keys, row, strict=True)),
+             {key: labels[b][total] for b, (key, total) in enumerate(zip(keys, row, strict=True))}) for row in totals]
+
+
+def _whole_numbers(rows: list) -> np.ndarray | None:
+    """``rows`` (lists of equal length) as a 2-D array of whole numbers, or None if any value is not one."""
+    try:
+        matrix = np.array(rows)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return matrix.astype(np.int64) if matrix.ndim == 2 and matrix.dtype.kind in "iub" else None
+
+
+def answer_rows(values: Sequence[object]) -> tuple[np.ndarray, list[int], list[int]]:
+    """The stored answers that are 201 whole numbers from 0 to 10 as an (n, 201) array, the positions
+    in ``values`` of those rows, and the positions of the others (not a list, a list of another
+    length, or holding other values)."""
+    good = [k for k, value in enumerate(values) if isinstance(value, list) and len(value) == ANSWERS]
+    matrix = _whole_numbers([values[k] for k in good]) if good else np.zeros((0, ANSWERS), dtype=np.int64)
+    if matrix is None:  # some list holds something else than whole numbers: sort them out one at a time
+        good = [k for k in good if _whole_numbers([values[k]]) is not None]
+        matrix = _whole_numbers([values[k] for k in good]) if good else np.zeros((0, ANSWERS), dtype=np.int64)
+    in_range = ((matrix >= 0) & (matrix <= 10)).all(axis=1).tolist()
+    kept = [k for k, ok in zip(good, in_range, strict=True) if ok]
+    return matrix[np.array(in_range, dtype=bool)], kept, sorted(set(range(len(values))) - set(kept))
 
 
 def concerns_of(topics) -> dict[str, float]:
