@@ -102,6 +102,13 @@ class PostgresDatabases:
         self.admin.dispose()
 
 
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Drop the seeded copies ``helpers.seeded`` kept in this test process."""
+    from mentara_seed_tests.helpers import drop_seeded
+
+    drop_seeded(_admin_url() if _postgres_error == [""] else None)
+
+
 @pytest.fixture
 def postgres_databases():
     """A factory of fresh, empty Postgres databases (dropped after the test)."""

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import uuid
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
 from dagster import DagsterInstance
+from sqlalchemy.engine import make_url
 
 from mentara_seed.checks.definitions import CHECK_NAMES
 from mentara_seed.definitions import defs
@@ -85,6 +91,103 @@ def dump(url: str) -> dict[str, list[tuple]]:
             return out
     finally:
         engine.dispose()
+
+
+def digest(url: str) -> str:
+    """One hash of every row of every Mentara table (``dump``): equal digests, equal databases."""
+    return hashlib.sha256(json.dumps(dump(url), sort_keys=True, default=str).encode()).hexdigest()
+
+
+@cache
+def reference_digest(mode: str = "light", anchor: str = ANCHOR) -> str:
+    """The digest of one uninterrupted in-process seed of an empty SQLite file: what every other way
+    of seeding (killed and rerun, concurrent, sharded) must end as. Seeded once per test process."""
+    with tempfile.TemporaryDirectory() as workdir:
+        url = f"sqlite+pysqlite:///{Path(workdir) / 'reference.sqlite3'}"
+        assert run_job(url, mode=mode, anchor=anchor).success
+        return digest(url)
+
+
+# Seeded databases kept by ``seeded`` (a copy of each per test process): SQLite files, Postgres template databases.
+_SEEDED: dict[tuple, str] = {}
+_CACHE_DIR: list[Path] = []
+
+
+def _cache_dir() -> Path:
+    if not _CACHE_DIR:
+        _CACHE_DIR.append(Path(tempfile.mkdtemp(prefix="mentara_seeded_")))
+    return _CACHE_DIR[0]
+
+
+def _admin(url: str) -> sa.Engine:
+    return sa.create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+def _copy_postgres(admin: sa.Engine, source: str, target: str, replace: bool) -> None:
+    with admin.connect() as conn:
+        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name "
+                             "AND pid <> pg_backend_pid()"), {"name": source})
+        if replace:
+            conn.execute(sa.text(f'DROP DATABASE "{target}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{target}" TEMPLATE "{source}"'))
+
+
+def seeded(url: str, mode: str = "medium", anchor: str = ANCHOR) -> None:
+    """Make the empty target at ``url`` what a successful ``run_job(url, mode=mode, anchor=anchor)``
+    makes it, for tests whose subject is what comes after a seed. The first time per test process
+    and kind of target (backend and schema version) it is that run; after that, a copy of its result
+    (a file copy on SQLite, a template database on Postgres), since a seed is deterministic."""
+    parts = make_url(url)
+    sqlite = parts.drivername.startswith("sqlite")
+    version = None
+    if not sqlite:
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            target, empty = inspect_target(conn, LATEST)
+        engine.dispose()
+        if empty:  # the seeder creates the schema: a target of its own kind, not worth keeping
+            assert run_job(url, mode=mode, anchor=anchor).success
+            return
+        version = target.version.name
+    key = ("sqlite" if sqlite else "postgres", version, mode, anchor)
+    kept = _SEEDED.get(key)
+    if kept is None:
+        assert run_job(url, mode=mode, anchor=anchor).success
+        if sqlite:
+            engine = sa.create_engine(url)
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            engine.dispose()
+            kept = str(_cache_dir() / f"{uuid.uuid4().hex[:8]}.sqlite3")
+            shutil.copyfile(parts.database, kept)
+        else:
+            kept = f"mentara_seed_test_seeded_{uuid.uuid4().hex[:12]}"
+            admin = _admin(url)
+            _copy_postgres(admin, parts.database, kept, replace=False)
+            admin.dispose()
+        _SEEDED[key] = kept
+        return
+    if sqlite:
+        assert not Path(parts.database).exists(), f"{url} is not an empty target"
+        shutil.copyfile(kept, parts.database)
+    else:
+        admin = _admin(url)
+        _copy_postgres(admin, kept, parts.database, replace=True)
+        admin.dispose()
+
+
+def drop_seeded(admin_url: str | None) -> None:
+    """Drop what ``seeded`` kept (at the end of a test process)."""
+    databases = [name for key, name in _SEEDED.items() if key[0] == "postgres"]
+    if databases and admin_url:
+        admin = _admin(admin_url)
+        with admin.connect() as conn:
+            for name in databases:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    for directory in _CACHE_DIR:
+        shutil.rmtree(directory, ignore_errors=True)
+    _SEEDED.clear()
 
 
 def target_of(url: str):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from mentara_seed.generate.keys import seed_id
 from mentara_seed.schema import tables as T
-from mentara_seed_tests.helpers import ALL_CHECKS, ANCHOR_DT, dagster_cli, dump, evaluations, run_job, target_of
+from mentara_seed_tests.helpers import ALL_CHECKS, ANCHOR_DT, dagster_cli, dump, evaluations, run_job, seeded, target_of
 
 # A row with a seeder's id: its violations are the seeder's own, and block (others' only warn).
 OWN_SELF_HEART = seed_id("tests", "self-heart")
@@ -81,7 +81,7 @@ def _make_known_gaps(url: str) -> dict[str, tuple[int, int]]:
 
 
 def test_audit_names_each_gap_with_its_exact_count_and_writes_nothing(target_url):
-    run_job(target_url, mode="medium")
+    seeded(target_url, mode="medium")
     expected = _make_known_gaps(target_url)
     before = dump(target_url)
 
@@ -102,7 +102,7 @@ def test_audit_names_each_gap_with_its_exact_count_and_writes_nothing(target_url
 
 
 def test_audit_passes_on_a_complete_database_and_changes_nothing(target_url):
-    run_job(target_url, mode="light")
+    seeded(target_url, mode="light")
     before = dump(target_url)
     result = run_job(target_url, job="audit_job", mode="light")
     assert result.success
@@ -112,7 +112,7 @@ def test_audit_passes_on_a_complete_database_and_changes_nothing(target_url):
 
 def test_a_failing_blocking_check_stops_everything_downstream(tmp_path):
     url = f"sqlite+pysqlite:///{tmp_path / 'db.sqlite3'}"
-    run_job(url, mode="light")
+    seeded(url, mode="light")
     engine = sa.create_engine(url)
     with engine.begin() as conn:  # a self-heart the seeder cannot undo (it never deletes)
         post = conn.execute(sa.select(T.Post.c.id, T.Post.c.userId, T.Post.c.createdAt).where(
@@ -131,7 +131,7 @@ def test_a_failing_blocking_check_stops_everything_downstream(tmp_path):
 
 def test_audit_job_from_the_cli_prints_the_table_and_exits_non_zero(tmp_path):
     url = f"sqlite+pysqlite:///{tmp_path / 'db.sqlite3'}"
-    run_job(url, mode="light")
+    seeded(url, mode="light")
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.execute(sa.delete(T.Notification))
@@ -162,7 +162,7 @@ def test_seed_job_ends_with_the_closing_report(tmp_path):
 
 def test_a_later_anchor_tops_up_and_keeps_every_rule_true(target_url):
     """The nightly refresh: the anchor moves on, sessions scheduled then are in the past now."""
-    run_job(target_url, mode="medium")
+    seeded(target_url, mode="medium")
     result = run_job(target_url, mode="medium", anchor="2026-03-01T00:00:00Z")
     assert result.success
     assert all(e.passed for e in result.get_asset_check_evaluations())

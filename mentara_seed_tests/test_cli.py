@@ -10,7 +10,7 @@ from dagster import AssetKey
 from mentara_seed import registry
 from mentara_seed.definitions import defs
 from mentara_seed.schema import tables as T
-from mentara_seed_tests.helpers import dagster_cli, dump, run_job, shortfalls
+from mentara_seed_tests.helpers import dagster_cli, dump, run_job, seeded, shortfalls
 
 GRAPH = defs.resolve_asset_graph()
 ASSETS = {key.to_user_string() for key in GRAPH.get_all_asset_keys()}
@@ -33,7 +33,7 @@ def materialized(output: str) -> set[str]:
 
 
 def test_tier3_star_reruns_tier3_and_everything_downstream(target_url, tmp_path):
-    run_job(target_url, mode="medium")
+    seeded(target_url, mode="medium")
     engine = sa.create_engine(target_url)
     with engine.begin() as conn:
         client = conn.execute(sa.select(T.Client.c.userId).order_by(T.Client.c.userId).limit(1)).scalar_one()

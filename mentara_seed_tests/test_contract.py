@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from mentara_seed.schema import tables as T
-from mentara_seed_tests.helpers import ANCHOR_DT, evaluations, run_job
+from mentara_seed_tests.helpers import ANCHOR_DT, evaluations, run_job, seeded
 
 U, M, N = T.User, T.Meeting, T.Notification
 
@@ -82,7 +82,7 @@ def test_every_documented_account_has_what_its_dashboard_shows(target_url, mode)
 
 
 def test_the_demo_stays_ready_as_the_nightly_refresh_moves_the_anchor(target_url):
-    run_job(target_url, mode="light")
+    seeded(target_url, mode="light")
     later = ANCHOR_DT + dt.timedelta(days=10)
     run_job(target_url, mode="light", anchor=later.isoformat() + "Z")
     found = dashboards(target_url, later)
@@ -162,7 +162,7 @@ def _break_the_contract(url: str) -> dict[str, set[str]]:
 
 
 def test_each_contract_rule_names_the_rows_the_app_would_reject(target_url):
-    run_job(target_url, mode="light")
+    seeded(target_url, mode="light")
     broken = _break_the_contract(target_url)
     found = evaluations(run_job(target_url, job="audit_job", mode="light", raise_on_error=False))
     named = {}

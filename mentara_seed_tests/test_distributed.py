@@ -8,8 +8,6 @@ instance storage, and need RabbitMQ at 127.0.0.1:5672 (``.ci/run`` starts it).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import signal
 import socket
@@ -29,22 +27,12 @@ from mentara_seed import distributed, registry
 from mentara_seed.instance import prepare
 from mentara_seed.resources import SeedConfig
 from mentara_seed_tests.conftest import prisma_ddl, require
-from mentara_seed_tests.helpers import ANCHOR, REPO_ROOT, dump, run_job
+from mentara_seed_tests.helpers import ANCHOR, REPO_ROOT, digest, dump, reference_digest, run_job
 
 BIN = Path(sys.executable).parent
 OTHER_ANCHOR = "2025-11-20T09:00:00+00:00"
-pytestmark = pytest.mark.xdist_group("celery")  # two workers each: these tests take turns on 2 cores
-
-
-def digest(url: str) -> str:
-    return hashlib.sha256(json.dumps(dump(url), sort_keys=True, default=str).encode()).hexdigest()
-
-
-def reference(tmp_path: Path, mode: str) -> str:
-    """The digest of one process's seed (``mentara_seed.definitions``) on SQLite."""
-    url = f"sqlite+pysqlite:///{tmp_path / f'reference_{mode}.sqlite3'}"
-    assert run_job(url, mode=mode).success
-    return digest(url)
+# Two Celery workers each: these tests take turns on 2 cores (the others run beside anything).
+celery_workers = pytest.mark.xdist_group("celery")
 
 
 def broker_answers() -> bool:
@@ -126,6 +114,7 @@ def deployment(postgres_databases, tmp_path):
     deployed.stop_workers()
 
 
+@celery_workers
 def test_heavy_in_4_shards_on_2_celery_workers_writes_what_one_process_writes(deployment, postgres_databases, tmp_path):
     url = postgres_databases.create(ddl=prisma_ddl("2026-02"))
     deployment.start_workers(2)
@@ -137,9 +126,10 @@ def test_heavy_in_4_shards_on_2_celery_workers_writes_what_one_process_writes(de
     assert all(f"content__shard[shard_{k}_of_4]" in output for k in range(4))
     workers = "".join((deployment.home / f"worker{k}.log").read_text() for k in range(2))
     assert "content__shard" in workers
-    assert digest(url) == reference(tmp_path, "heavy")
+    assert digest(url) == reference_digest("heavy")
 
 
+@celery_workers
 def test_a_worker_killed_mid_shard_changes_nothing_in_the_end(deployment, postgres_databases, tmp_path):
     """The first worker dies by SIGKILL in the middle of a content shard (its first batch of comments
     written, not committed): its task goes back to the queue, the other worker runs it, and the run
@@ -151,7 +141,7 @@ def test_a_worker_killed_mid_shard_changes_nothing_in_the_end(deployment, postgr
     assert deployment.workers[0].wait(timeout=60) == -signal.SIGKILL  # the armed worker did die
     workers = "".join((deployment.home / f"worker{k}.log").read_text() for k in range(2))
     assert workers.count('STEP_START - Started execution of step "content.content__shard') == 5  # one twice
-    expected = reference(tmp_path, "light")
+    expected = reference_digest("light")
     assert digest(url) == expected
 
     again = deployment.dagster(["asset", "materialize", "--select", "tier3*"], url, "light", shards=4, executor="celery")
@@ -165,7 +155,7 @@ def test_a_worker_killed_mid_shard_changes_nothing_in_the_end(deployment, postgr
 def test_one_machine_4_and_16_shards_write_what_one_process_writes(deployment, postgres_databases, tmp_path):
     """The multiprocess executor (a process per step, 4 shards), and 16 shards in process; each run is
     reset_and_seed_job on a database seeded before at another anchor, so every row of it must go first."""
-    expected = reference(tmp_path, "light")
+    expected = reference_digest("light")
 
     def seeded_elsewhen() -> str:
         url = postgres_databases.create(ddl=prisma_ddl("2026-02"))

@@ -27,7 +27,7 @@ from mentara_seed.generate.keys import made_by_seeder
 from mentara_seed.requirements import REQUIREMENTS
 from mentara_seed.schema import tables as T
 from mentara_seed_tests.conftest import PostgresDatabases, _postgres_available, prisma_ddl, require
-from mentara_seed_tests.helpers import ANCHOR, ANCHOR_DT, REPO_ROOT, evaluations, run_job, target_of
+from mentara_seed_tests.helpers import ANCHOR, ANCHOR_DT, REPO_ROOT, evaluations, run_job, seeded, target_of
 
 DAY = dt.timedelta(days=1)
 
@@ -329,7 +329,7 @@ class Refreshed:
 
 
 def _messy(url: str, refresh: Callable[[str, DagsterInstance], object]) -> Refreshed:
-    run_job(url, mode="light")
+    seeded(url, mode="light")
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         if conn.dialect.name == "sqlite":

@@ -10,7 +10,7 @@ from dagster import DagsterInstance
 
 from mentara_seed.schema.versions import LATEST
 from mentara_seed_tests.conftest import migration_2025_to_2026, prisma_ddl
-from mentara_seed_tests.helpers import ALL_CHECKS, dump, evaluations, run_job, shortfalls, target_of
+from mentara_seed_tests.helpers import ALL_CHECKS, dump, evaluations, run_job, seeded, shortfalls, target_of
 
 
 def _execute(url: str, sql: str) -> None:
@@ -22,7 +22,7 @@ def _execute(url: str, sql: str) -> None:
 
 def test_a_database_migrated_from_2025_to_2026_is_completed_and_its_rows_kept(postgres_databases):
     url = postgres_databases.create(ddl=prisma_ddl("2025-10"))
-    assert run_job(url, mode="medium").success
+    seeded(url, mode="medium")
     before = dump(url)
     assert target_of(url).version.name == "2025-10"
 

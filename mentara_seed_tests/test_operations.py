@@ -13,7 +13,7 @@ from mentara_seed.resources import create_seed_engine
 from mentara_seed.schedules import build_staging_schedule
 from mentara_seed.settings import parse_database_url
 from mentara_seed_tests.conftest import prisma_ddl
-from mentara_seed_tests.helpers import ANCHOR, dump, run_job, shortfalls, target_of
+from mentara_seed_tests.helpers import ANCHOR, dump, run_job, seeded, shortfalls, target_of
 
 
 def step_failure(result) -> str:
@@ -22,7 +22,7 @@ def step_failure(result) -> str:
 
 # -- reset ---------------------------------------------------------------------------
 def test_reset_and_seed_gives_exactly_a_fresh_seed(target_url, tmp_path):
-    run_job(target_url, mode="medium")
+    seeded(target_url, mode="medium")
     fresh = f"sqlite+pysqlite:///{tmp_path / 'fresh.sqlite3'}"
     run_job(fresh, mode="light", schema=target_of(target_url).version.name)
     engine = sa.create_engine(target_url)
@@ -95,7 +95,7 @@ def _mark_production(url: str) -> None:
 
 @pytest.mark.parametrize("job", ["seed_job", "reset_and_seed_job", "enrich_job"])
 def test_a_database_marked_production_is_refused_and_untouched(target_url, job):
-    run_job(target_url, mode="light")
+    seeded(target_url, mode="light")
     _mark_production(target_url)
     before = dump(target_url)
     result = run_job(target_url, job=job, mode="light", raise_on_error=False)

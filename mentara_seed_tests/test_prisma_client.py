@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from mentara_seed_tests.conftest import fixtures_dir, prisma_ddl, require
-from mentara_seed_tests.helpers import run_job
+from mentara_seed_tests.helpers import seeded
 
 HARNESS = Path(__file__).resolve().parent / "prisma_client"
 SCHEMAS = {"2025-10": "prisma_schema_2025", "2026-02": "prisma_schema_2026"}
@@ -34,7 +34,7 @@ def _node() -> str:
 def test_the_prisma_client_reads_every_row_of_every_model(postgres_databases, version, tmp_path):
     node = _node()
     url = postgres_databases.create(ddl=prisma_ddl(version))
-    assert run_job(url, mode="medium").success
+    seeded(url, mode="medium")
     done = subprocess.run([node, str(HARNESS / "read_all.mjs"), "--schema", str(fixtures_dir() / SCHEMAS[version]),
                            "--url", url, "--cache-dir", str(tmp_path / "clients")],
                           capture_output=True, text=True, timeout=600)

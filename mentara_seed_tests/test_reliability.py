@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 
@@ -11,13 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from mentara_seed.schema import tables as T
-from mentara_seed_tests.helpers import dagster_cli, dump, run_job
+from mentara_seed_tests.helpers import dagster_cli, digest, dump, reference_digest
 
 SEED = ["job", "execute", "-m", "mentara_seed.definitions", "-j", "seed_job"]
-
-
-def digest(url: str) -> str:
-    return hashlib.sha256(json.dumps(dump(url), sort_keys=True, default=str).encode()).hexdigest()
 
 
 @pytest.mark.parametrize("backend, point", [
@@ -33,21 +28,17 @@ def test_a_run_killed_at_any_point_then_rerun_ends_as_an_uninterrupted_run(reque
     from mentara_seed_tests.conftest import make_target
 
     target_url = make_target(backend, tmp_path, request)
-    reference = f"sqlite+pysqlite:///{tmp_path / 'reference.sqlite3'}"
-    run_job(reference, mode="light")
 
     killed = dagster_cli(SEED, target_url, tmp_path / "home1", mode="light", extra_env={"MENTARA_SEED_FAILPOINT": point})
     assert killed.returncode != 0 and "RUN_SUCCESS" not in killed.stdout + killed.stderr
 
     again = dagster_cli(SEED, target_url, tmp_path / "home2", mode="light")
     assert again.returncode == 0, again.stderr[-3000:]
-    assert digest(target_url) == digest(reference)
+    assert digest(target_url) == reference_digest("light")
 
 
 def test_two_runs_at_once_end_as_one_run(backend_url, tmp_path):
     target_url = backend_url
-    reference = f"sqlite+pysqlite:///{tmp_path / 'reference.sqlite3'}"
-    run_job(reference, mode="light")
     results = []
 
     def seed(home):
@@ -60,7 +51,7 @@ def test_two_runs_at_once_end_as_one_run(backend_url, tmp_path):
         thread.join()
     assert [r.returncode for r in results] == [0, 0], [r.stderr[-2000:] for r in results]
     assert "UniqueViolation" not in "".join(r.stderr for r in results)
-    assert digest(target_url) == digest(reference)
+    assert digest(target_url) == reference_digest("light")
 
 
 def test_no_secret_reaches_logs_storage_or_the_database(postgres_databases, tmp_path):

@@ -21,6 +21,7 @@ from mentara_seed_tests.helpers import (
     evaluations,
     rows_added,
     run_job,
+    seeded,
     shortfalls,
     target_of,
 )
@@ -40,7 +41,7 @@ def test_seed_job_meets_every_minimum_and_passes_every_check(target_url, mode):
 
 
 def test_seed_job_fills_the_legacy_volumes(target_url):
-    run_job(target_url, mode="medium")
+    seeded(target_url, mode="medium")
     engine = sa.create_engine(target_url)
     with engine.connect() as conn:
         count = lambda table: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()  # noqa: E731
@@ -65,7 +66,7 @@ def test_two_fresh_runs_are_identical(target_url, tmp_path):
 
 
 def test_a_second_run_adds_and_changes_nothing(target_url):
-    run_job(target_url)
+    seeded(target_url)
     before = dump(target_url)
     result = run_job(target_url)
     assert result.success
@@ -74,7 +75,7 @@ def test_a_second_run_adds_and_changes_nothing(target_url):
 
 
 def test_a_client_cut_to_three_posts_gets_exactly_two_back(target_url):
-    run_job(target_url, mode="medium")
+    seeded(target_url, mode="medium")
     engine = sa.create_engine(target_url)
     with engine.begin() as conn:
         client = conn.execute(sa.select(T.Client.c.userId).order_by(T.Client.c.userId).limit(1)).scalar_one()
@@ -105,7 +106,7 @@ def test_a_client_cut_to_three_posts_gets_exactly_two_back(target_url):
 ])
 def test_deleted_rows_come_back_exactly(target_url, table, asset):
     """After deleting rows, enrich_job adds back exactly the deficit, with the same ids, and nothing else."""
-    run_job(target_url, mode="medium")
+    seeded(target_url, mode="medium")
     if not target_of(target_url).has(table):
         pytest.skip(f"{table.name} is not a table of Mentara {target_of(target_url).version}")
     engine = sa.create_engine(target_url)
@@ -150,7 +151,7 @@ def _hand_made(conn) -> dict[str, str]:
 
 def test_seeding_over_hand_made_data_serves_it_and_keeps_it(target_url):
     # Create the schema (a no-op job run would too); then the app's own rows.
-    run_job(target_url, job="seed_job", mode="light")
+    seeded(target_url, mode="light")
     engine = sa.create_engine(target_url)
     with engine.begin() as conn:
         made = _hand_made(conn)
@@ -184,7 +185,7 @@ def test_what_was_said_at_the_anchor_is_not_reported_yet(backend_url):
     """At heavy x1000 some replies fall on the anchor itself (a reply is never after it). A report is
     made at least five minutes after what it reports, so such a reply cannot be reported: here every
     comment is at the anchor, and the reports needed come back on posts only, each after its post."""
-    run_job(backend_url, mode="medium")
+    seeded(backend_url, mode="medium")
     engine = sa.create_engine(backend_url)
     with engine.begin() as conn:
         conn.execute(sa.update(T.Comment).values(createdAt=ANCHOR_DT, updatedAt=ANCHOR_DT))
@@ -204,7 +205,7 @@ def test_hearts_deleted_from_threads_come_back_exactly(target_url):
     """A fresh seed makes a post's comments and hearts without reading them back; a post that has some
     already is read first. Both ways give the same rows: hearts deleted from three threads come back
     exactly as they were."""
-    run_job(target_url)
+    seeded(target_url)
     engine = sa.create_engine(target_url)
     C, CH, PH = T.Comment, T.CommentHeart, T.PostHeart
     before = {name: rows for name, rows in dump(target_url).items() if name in (CH.name, PH.name)}
