@@ -19,7 +19,7 @@ from mentara_seed.definitions import defs
 from mentara_seed.resources import MentaraDatabase, SeedConfig
 from mentara_seed.schema.versions import LATEST
 from mentara_seed_tests.conftest import prisma_ddl
-from mentara_seed_tests.helpers import ANCHOR, REPO_ROOT, run_job
+from mentara_seed_tests.helpers import ANCHOR, REPO_ROOT, seeded
 
 SETTING_ENV = ("MENTARA_SEED_MODE", "MENTARA_SEED_SCALE", "MENTARA_SEED_ANCHOR", "MENTARA_SEED_TEST_PASSWORD",
                "MENTARA_SEED_LOCK_TIMEOUT", "MENTARA_DATABASE_URL", "MENTARA_SEED_ALLOWED_HOSTS", "MENTARA_SEED_SCHEMA")
@@ -198,12 +198,12 @@ def test_each_bad_input_gets_one_clear_line_and_writes_nothing(case, tmp_path, m
         monkeypatch.setattr("mentara_seed.settings.available_memory", lambda: case.memory_gib * 2**30)
     if case.target == "sqlite":
         url = f"sqlite+pysqlite:///{tmp_path / 'mentara.sqlite3'}"
-        assert run_job(url, mode="light").success
+        seeded(url, mode="light")
     elif case.target in ("postgres", "postgres_empty"):
         databases = request.getfixturevalue("postgres_databases")
         url = databases.create(ddl=prisma_ddl(LATEST.name) if case.target == "postgres" else None)
         if case.target == "postgres":
-            assert run_job(url, mode="light").success
+            seeded(url, mode="light")
     else:
         url = case.url or f"sqlite+pysqlite:///{tmp_path / 'never.sqlite3'}"
         if url.startswith("postgresql+psycopg://postgres@127.0.0.1:5432"):

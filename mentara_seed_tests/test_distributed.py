@@ -27,7 +27,7 @@ from mentara_seed import distributed, registry
 from mentara_seed.instance import prepare
 from mentara_seed.resources import SeedConfig
 from mentara_seed_tests.conftest import prisma_ddl, require
-from mentara_seed_tests.helpers import ANCHOR, REPO_ROOT, digest, dump, reference_digest, run_job
+from mentara_seed_tests.helpers import ANCHOR, REPO_ROOT, digest, dump, reference_digest, run_job, seeded
 
 BIN = Path(sys.executable).parent
 OTHER_ANCHOR = "2025-11-20T09:00:00+00:00"
@@ -159,7 +159,7 @@ def test_one_machine_4_and_16_shards_write_what_one_process_writes(deployment, p
 
     def seeded_elsewhen() -> str:
         url = postgres_databases.create(ddl=prisma_ddl("2026-02"))
-        assert run_job(url, mode="light", anchor=OTHER_ANCHOR).success
+        seeded(url, mode="light", anchor=OTHER_ANCHOR)
         assert digest(url) != expected
         return url
 
