@@ -205,18 +205,20 @@ def _json_values(texts: list[str | None]) -> list[object]:
 
 def assessments_scored_unlike_the_app(conn: Connection, _: dt.datetime) -> list[tuple[str, str]]:
     """Pre-assessments whose answers are not 201 values the checklist offers, or whose scores and
-    severities are not what the app computes from them (computed for all rows at once)."""
+    severities are not what the app computes from them (computed for 5,000 rows at once, as a check's
+    connection streams them: ``findings.STREAM_ROWS``)."""
     P = T.PreAssessment
-    rows = conn.execute(sa.select(P.c.id, *(sa.cast(c, sa.Text) for c in (P.c.answers, P.c.scores, P.c.severityLevels))
-                                  )).all()
-    ids = [row[0] for row in rows]
-    answers, scores, severities = (_json_values([row[k] for row in rows]) for k in (1, 2, 3))
-    matrix, scored, malformed = assessments.answer_rows(answers)
-    out = {k: "answers are not 201 whole numbers from 0 to 10" for k in malformed}
-    for k, computed in zip(scored, assessments.score_many(matrix), strict=True):
-        if (scores[k], severities[k]) != computed:
-            out[k] = "scores or severities differ from the answers'"
-    return [(ids[k], reason) for k, reason in sorted(out.items())]
+    out = []
+    result = conn.execute(sa.select(P.c.id, *(sa.cast(c, sa.Text) for c in (P.c.answers, P.c.scores, P.c.severityLevels))))
+    for rows in result.partitions(5_000):
+        answers, scores, severities = (_json_values([row[k] for row in rows]) for k in (1, 2, 3))
+        matrix, scored, malformed = assessments.answer_rows(answers)
+        found = {k: "answers are not 201 whole numbers from 0 to 10" for k in malformed}
+        for k, computed in zip(scored, assessments.score_many(matrix), strict=True):
+            if (scores[k], severities[k]) != computed:
+                found[k] = "scores or severities differ from the answers'"
+        out += [(rows[k][0], reason) for k, reason in sorted(found.items())]
+    return out
 
 
 def chatbot_assessments_not_from_their_session(_: dt.datetime) -> sa.Select:
