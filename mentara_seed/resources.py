@@ -77,6 +77,14 @@ class RunMemo:
     met: dict[str, frozenset[str]] = field(default_factory=dict)
     # Check findings by check name: a stage's checks and the audit summary evaluate each once.
     findings: dict[str, tuple[object, frozenset[str]]] = field(default_factory=dict)
+    # Fingerprints of tables (``mentara_seed.fingerprints``), read before the work they vouch for.
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    identity: Optional[str] = None  # the target's (``fingerprints.identity``)
+    # ``fixpoint``: whether the run's first seeding step has looked, what it saw (a ``RunStart``),
+    # and the run that left the database as it found it, complete (until the run writes).
+    began: bool = False
+    start: Optional[object] = None
+    unchanged_since: Optional[str] = None
     # Whether a step has reported the target's schema (its additions) yet.
     schema_noted: bool = False
 
@@ -85,6 +93,11 @@ class RunMemo:
         tables = set(tables)
         self.met = {k: t for k, t in self.met.items() if not t & tables}
         self.findings = {k: v for k, v in self.findings.items() if not v[1] & tables}
+        self.fingerprints = {k: v for k, v in self.fingerprints.items() if k not in tables}
+
+    def forget_everything(self) -> None:
+        """Drop every fact about the tables (a step has emptied them all)."""
+        self.met, self.findings, self.fingerprints = {}, {}, {}
 
 
 class MentaraDatabase(ConfigurableResource):

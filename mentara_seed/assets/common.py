@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import sqlalchemy as sa
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
+from dagster import AssetExecutionContext, DagsterInstance, MaterializeResult, MetadataValue
 
-from mentara_seed import registry, report_tables
+from mentara_seed import fixpoint, registry, report_tables
 from mentara_seed.failpoints import failpoint
 from mentara_seed.guard import one_execution_at_a_time
 from mentara_seed.requirements import BY_NAME
@@ -54,6 +54,8 @@ class Outcome:
     found: dict[str, dict[str, int]] = field(default_factory=dict)
     deferred: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # The run that left the database complete and as this one found it (nothing surveyed: ``fixpoint``).
+    unchanged_since: Optional[str] = None
 
     def __add__(self, other: "Outcome") -> "Outcome":
         def summed(a: dict, b: dict) -> dict:
@@ -63,7 +65,8 @@ class Outcome:
                  for name in [*self.found, *(n for n in other.found if n not in self.found)]}
         return Outcome(summed(self.added, other.added), summed(self.updated, other.updated),
                        summed(self.removed, other.removed), summed(self.unmet, other.unmet), found,
-                       sorted({*self.deferred, *other.deferred}), max(self.seconds, other.seconds))
+                       sorted({*self.deferred, *other.deferred}), max(self.seconds, other.seconds),
+                       self.unchanged_since if self.unchanged_since == other.unchanged_since else None)
 
 
 def seed_unit(
@@ -74,26 +77,43 @@ def seed_unit(
     reset: bool = False,
     shard: Shard = WHOLE,
     defer: bool = True,
+    instance: Optional[DagsterInstance] = None,
 ) -> Outcome:
     """``rule`` in one transaction (for the entities of ``shard``): what it added, found and left unmet.
-    ``defer``: the bulk path for (nearly) empty tables, where no other unit of work writes at once."""
+    ``defer``: the bulk path for (nearly) empty tables, where no other unit of work writes at once.
+    ``instance``: the in-process run's Dagster instance, where a database left complete by an earlier
+    run is recognised (``fixpoint``): then the rule is not run, and the outcome says since when."""
     started = time.perf_counter()
+    memo = database.memo
     with in_one_line():
         with database.transaction(reset=reset) as conn:
             one_execution_at_a_time(conn, f"{asset}/{shard.key}")
             seeding = Seeding(conn, settings, database.target, shard, defer=defer)
-            rule(seeding)
-            seeding.finish()
+            if instance is not None and shard == WHOLE:
+                fixpoint.begin(conn, database, settings, instance, reset)
+            unchanged_since = memo.unchanged_since if instance is not None and not reset else None
+            if unchanged_since is None:
+                rule(seeding)
+                seeding.finish()
+                if seeding.added or seeding.updated or seeding.removed or reset:
+                    fixpoint.wrote(conn, database)
             failpoint(f"before_commit:{asset}")
     failpoint(f"after_commit:{asset}")
     release_memory()
-    database.memo.forget({*seeding.added, *seeding.updated, *seeding.removed})
+    if reset:
+        memo.forget_everything()
+    written = {*seeding.added, *seeding.updated, *seeding.removed}
+    memo.forget(written)
+    if written:
+        memo.unchanged_since = None
+    fixpoint.finished(database, asset, seeding.added, seeding.removed)
     if not seeding.added and not seeding.updated and not seeding.removed:
         # Nothing written: what this step found nobody short of holds until a later step writes its tables.
         database.memo.met.update({name: BY_NAME[name].tables for name, f in seeding.found.items() if f["entities"] == 0})
     return Outcome(dict(sorted(seeding.added.items())), dict(sorted(seeding.updated.items())),
                    dict(sorted(seeding.removed.items())), {k: n for k, n in sorted(seeding.unmet.items()) if n},
-                   seeding.found, list(seeding.writer.deferred.tables), time.perf_counter() - started)
+                   seeding.found, list(seeding.writer.deferred.tables), time.perf_counter() - started,
+                   unchanged_since)
 
 
 def materialization(context, asset: str, database: MentaraDatabase, settings: SeedSettings,
@@ -102,7 +122,9 @@ def materialization(context, asset: str, database: MentaraDatabase, settings: Se
     row_count = None
     with reading(database) as conn:  # (which also tells a step that wrote nothing what the target is)
         if owns is not None and database.target.has(owns):
-            row_count = conn.execute(sa.select(sa.func.count()).select_from(owns)).scalar_one()
+            known = database.memo.fingerprints.get(owns.name) if outcome.unchanged_since else None
+            row_count = (fixpoint.rows(known) if known is not None
+                         else conn.execute(sa.select(sa.func.count()).select_from(owns)).scalar_one())
     note_schema(context.log, database)
     added, version = outcome.added, database.target.version
     # One line per step (each log line is an event Dagster stores): what was added, where.
@@ -111,6 +133,8 @@ def materialization(context, asset: str, database: MentaraDatabase, settings: Se
         + (f" in {shards} shards" if shards > 1 else "")
         + (f"; {owns.name} has {row_count} rows" if row_count is not None else "")
         + f". Target: {database.describe()}, Mentara {version} ({settings.describe()})"
+        + (f". Nothing surveyed: the database is as run {outcome.unchanged_since} left it, complete, with the "
+           "same settings and code" if outcome.unchanged_since else "")
     )
     if outcome.unmet:
         context.log.warning(f"Rows that could not be made (no valid parent): {outcome.unmet}")
@@ -130,6 +154,8 @@ def materialization(context, asset: str, database: MentaraDatabase, settings: Se
     }
     if shards > 1:
         metadata["shards"] = shards
+    if outcome.unchanged_since:
+        metadata["unchanged_since_run"] = outcome.unchanged_since
     if row_count is not None:
         metadata["dagster/row_count"] = row_count
     return metadata
@@ -151,7 +177,7 @@ def run_step(
 ) -> MaterializeResult:
     """Materialize the seeding asset ``asset``: ``rule`` in one transaction, and its metadata."""
     settings = settings_or_fail(database, seed_config)
-    outcome = seed_unit(asset, database, settings, rule, reset=reset)
+    outcome = seed_unit(asset, database, settings, rule, reset=reset, instance=context.instance)
     if reset:
         log_reset(context.log, database)
     return MaterializeResult(asset_key=asset,

@@ -11,7 +11,7 @@ from collections import Counter
 import sqlalchemy as sa
 from dagster import AssetCheckSeverity, AssetExecutionContext, DagsterEventType, MaterializeResult, MetadataValue, asset
 
-from mentara_seed import registry, report_tables
+from mentara_seed import fixpoint, registry, report_tables
 from mentara_seed.resources import MentaraDatabase, SeedConfig
 from mentara_seed.steps import reading, settings_or_fail
 
@@ -48,7 +48,9 @@ def seed_report(context: AssetExecutionContext, database: MentaraDatabase, seed_
     run = instance.get_run_record_by_id(run_id)
     duration = round(time.time() - run.start_time, 2) if run and run.start_time else None
     with reading(database) as conn:
-        counts = table_row_counts(conn, database.target.version)
+        state, state_note = fixpoint.record(conn, database, settings)
+        # (A recorded end state has just read every table's row count.)
+        counts = fixpoint.row_counts(database) if state else table_row_counts(conn, database.target.version)
     tables = [{"table": name, "rows_added": added.get(name, 0), "rows": n} for name, n in sorted(counts.items())]
     columns = ["table", "rows_added", "rows"]
     total = sum(added.values())
@@ -59,6 +61,7 @@ def seed_report(context: AssetExecutionContext, database: MentaraDatabase, seed_
         + (f" ({', '.join(failed)})" if failed else "")
         + (f", {len(warned)} warned of rows the seeder did not write ({', '.join(warned)})" if warned else "")
         + (f"\nDuration: {duration} s" if duration is not None else "")
+        + f"\nEnd state as a fixpoint: {state_note}"
     )
     context.log.info(report)
     return MaterializeResult(
@@ -72,5 +75,7 @@ def seed_report(context: AssetExecutionContext, database: MentaraDatabase, seed_
             "warned_checks": MetadataValue.json(warned),
             "table_rows": MetadataValue.md(report_tables.markdown(tables, columns)),
             "duration_s": duration if duration is not None else 0.0,
+            "fixpoint_note": state_note,
+            **({fixpoint.METADATA: state} if state else {}),
         }
     )

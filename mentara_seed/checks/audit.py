@@ -21,7 +21,7 @@ from mentara_seed.steps import note_schema, settings_or_fail
 )
 def database_audit(context: AssetCheckExecutionContext, database: MentaraDatabase, seed_config: SeedConfig) -> AssetCheckResult:
     settings = settings_or_fail(database, seed_config)
-    rows = findings_rows(run_findings(CHECK_NAMES, database, settings))
+    rows = findings_rows(run_findings(CHECK_NAMES, database, settings, context.instance))
     note_schema(context.log, database)
     failing = [row for row in rows if row["status"] == "FAIL"]
     warning = [row for row in rows if row["status"] == "WARN"]

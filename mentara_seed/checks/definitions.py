@@ -13,10 +13,19 @@ guarantees it, and being standalone, they run without their assets
 """
 
 
-from dagster import AssetCheckExecutionContext, AssetChecksDefinition, AssetCheckSpec, multi_asset_check
+from typing import Optional
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetChecksDefinition,
+    AssetCheckSpec,
+    DagsterInstance,
+    multi_asset_check,
+)
 from sqlalchemy.engine import Connection
 
 from mentara_seed import registry
+from mentara_seed.checks import incremental
 from mentara_seed.checks.findings import Finding, evaluate_concurrently, evaluate_minimum, evaluate_rule, met
 from mentara_seed.checks.rules import RULES, IntegrityRule
 from mentara_seed.requirements import REQUIREMENTS, Requirement
@@ -43,13 +52,16 @@ def evaluate(name: str, conn: Connection, settings: SeedSettings, target) -> Fin
     return evaluate_rule(conn, INTEGRITY[name], settings.anchor, target)
 
 
-def run_findings(names, database: MentaraDatabase, settings: SeedSettings) -> list[Finding]:
+def run_findings(names, database: MentaraDatabase, settings: SeedSettings,
+                 instance: Optional[DagsterInstance] = None) -> list[Finding]:
     """The findings of the checks ``names`` in this run, in that order.
 
     Each is evaluated once per run (a stage's step and the audit summary share
     them through the run's memo), and not at all when an enricher of this run
-    found nobody short of the requirement and wrote nothing after; the rest
-    are evaluated concurrently, each on its own read-only connection.
+    found nobody short of the requirement and wrote nothing after, or when
+    nothing it reads has changed since it last passed (Postgres, with the
+    ``instance`` holding that pass: ``checks.incremental``); the rest are
+    evaluated concurrently, each on its own read-only connection.
     """
     with reading(database):  # a bad or empty target fails here, with one line, before any thread starts
         pass
@@ -58,11 +70,21 @@ def run_findings(names, database: MentaraDatabase, settings: SeedSettings) -> li
         if name in MINIMUMS and name not in memo.findings and MINIMUMS[name].name in memo.met:
             memo.findings[name] = (met(MINIMUMS[name], settings.mode, target), reads(name, settings))
     missing = [name for name in names if name not in memo.findings]
+    # Read before the evaluations they vouch for: a change made meanwhile shows next time.
+    keys = incremental.input_keys({name: reads(name, settings) for name in missing}, database, settings)
+    unchanged = incremental.unchanged(keys, {name: owner(name) for name in keys}, instance) if instance else {}
+    for name, run_id in unchanged.items():
+        finding = (met(MINIMUMS[name], settings.mode, target) if name in MINIMUMS
+                   else Finding(name, "integrity", INTEGRITY[name].description, 0, 0))
+        finding.inputs, finding.reused_from = keys[name], run_id
+        memo.findings[name] = (finding, reads(name, settings))
+    missing = [name for name in missing if name not in unchanged]
 
     def evaluate_one(name: str, conn: Connection) -> Finding:
         return evaluate(name, conn, settings, target)
 
     for name, finding in evaluate_concurrently(missing, evaluate_one, lambda: reading(database)).items():
+        finding.inputs = keys.get(name)
         memo.findings[name] = (finding, reads(name, settings))
     if missing:
         release_memory()
@@ -114,7 +136,7 @@ def grouped_checks(step: str, what: str, names: list[str]) -> AssetChecksDefinit
     def _checks(context: AssetCheckExecutionContext, database: MentaraDatabase, seed_config: SeedConfig):
         settings = settings_or_fail(database, seed_config)
         selected = {key.name for key in context.selected_asset_check_keys}
-        findings = run_findings([n for n in names if n in selected], database, settings)
+        findings = run_findings([n for n in names if n in selected], database, settings, context.instance)
         note_schema(context.log, database)
         context.log.info("; ".join(
             f"{f.check_name}: " + (f"{f.violations} " + ("short" if f.kind == "minimum" else "violating")

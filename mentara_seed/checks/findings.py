@@ -30,6 +30,8 @@ from mentara_seed.generate.keys import made_by_seeder, seeded
 from mentara_seed.requirements import Requirement
 
 EXAMPLES = 10
+# Metadata of an evaluation: the key of what it read, and the run of the pass it repeats (``checks.incremental``).
+INPUTS_METADATA, REUSED_METADATA = "inputs_fingerprint", "reused_from_run"
 # A Python rule reads its rows this many at a time.
 STREAM_ROWS = 5_000
 
@@ -51,6 +53,10 @@ class Finding:
     foreign: int = 0  # rows (entities) the seeder did not write breaking it
     foreign_rows_missing: int = 0
     foreign_examples: list[dict] = field(default_factory=list)
+    # The key of what the evaluation read (``checks.incremental``), and the run whose passing
+    # evaluation this one repeats, the tables it reads being unchanged since.
+    inputs: str | None = None
+    reused_from: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -88,7 +94,8 @@ class Finding:
         if not self.applicable:
             return self.rule
         if self.passed:
-            return "no violations"
+            return "no violations" + (f" (nothing it reads has changed since it passed in run {self.reused_from})"
+                                      if self.reused_from else "")
         return "; ".join(part for part in (
             f"{self.violations} violations among the seeder's rows" if self.violations else "",
             f"{self.foreign} among rows it did not write (a warning: they are not the seeder's to change)"
@@ -112,6 +119,8 @@ class Finding:
                 "foreign_examples": MetadataValue.json(self.foreign_examples),
                 "foreign_report": MetadataValue.md(self._summary("rows the seeder did not write", self.foreign,
                                                                  self.foreign_rows_missing, self.foreign_examples)),
+                **({INPUTS_METADATA: self.inputs} if self.inputs else {}),
+                **({REUSED_METADATA: self.reused_from} if self.reused_from else {}),
             },
         )
 

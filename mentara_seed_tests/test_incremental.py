@@ -1,0 +1,212 @@
+"""Work skipped when what it reads has not changed (``fingerprints``, ``fixpoint``, ``checks.incremental``).
+
+On Postgres, a run that finds the database as a complete run left it (same
+settings, schema and code) surveys nothing, and a check whose tables have
+not changed since it last passed passes again without reading them. Any
+write by anyone, and any write by someone else during a run, must undo that.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from dagster import DagsterInstance
+
+from mentara_seed import fingerprints, fixpoint
+from mentara_seed.checks.definitions import CHECK_NAMES, INTEGRITY, MINIMUMS
+from mentara_seed.checks.findings import INPUTS_METADATA, REUSED_METADATA
+from mentara_seed.settings import SeedSettings
+from mentara_seed_tests.conftest import PRISMA, prisma_ddl
+from mentara_seed_tests.helpers import ANCHOR, digest, evaluations, rows_added, run_job
+
+LEAF = "PostHeart"  # a table no other table refers to: a row of it can go without breaking a key
+
+
+def _report(result) -> dict:
+    (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "seed_report"]
+    return {k: v.value for k, v in event.materialization.metadata.items()}
+
+
+def _unchanged_since(result) -> dict[str, object]:
+    return {e.asset_key.to_user_string(): getattr(e.materialization.metadata.get("unchanged_since_run"), "value", None)
+            for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() != "seed_report"}
+
+
+def _reused(result) -> set[str]:
+    return {name for name, e in evaluations(result).items() if REUSED_METADATA in e.metadata}
+
+
+def _reads(name: str) -> frozenset[str]:
+    settings = SeedSettings.resolve(mode="light", anchor=ANCHOR)
+    return MINIMUMS[name].tables if name in MINIMUMS else INTEGRITY[name].tables(settings.anchor)
+
+
+def _execute(url: str, statement: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(statement)
+    engine.dispose()
+
+
+def _seed_recording(url: str, instance: DagsterInstance):
+    result = run_job(url, mode="light", instance=instance)
+    assert result.success
+    report = _report(result)
+    assert report["fixpoint_note"].startswith("recorded"), report["fixpoint_note"]
+    assert fixpoint.METADATA in report
+    return result
+
+
+def test_a_rerun_on_a_complete_database_surveys_nothing_and_its_checks_pass_unread(postgres_databases):
+    url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
+    instance = DagsterInstance.ephemeral()
+    seed = _seed_recording(url, instance)
+    before = digest(url)
+
+    rerun = run_job(url, mode="light", instance=instance)
+    assert rerun.success
+    assert set(_unchanged_since(rerun).values()) == {seed.run_id}  # every seeding asset, the tier entries too
+    assert sum(rows_added(rerun).values()) == 0
+    assert _report(rerun)[fixpoint.METADATA] == _report(seed)[fixpoint.METADATA]
+    assert digest(url) == before
+
+    audit = run_job(url, job="audit_job", mode="light", instance=instance)
+    assert audit.success
+    assert _reused(audit) == set(CHECK_NAMES), set(CHECK_NAMES) - _reused(audit)
+    for name, evaluation in evaluations(audit).items():
+        assert evaluation.passed, name
+        if name != "database_audit":
+            assert evaluation.metadata[REUSED_METADATA].value in (seed.run_id, rerun.run_id)
+            assert "nothing it reads has changed since it passed in run" in evaluation.description
+
+
+def test_a_write_by_anyone_since_undoes_the_shortcuts_for_what_it_touched(postgres_databases):
+    url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
+    instance = DagsterInstance.ephemeral()
+    _seed_recording(url, instance)
+    assert run_job(url, mode="light", instance=instance).success  # every check now recorded what it read
+    _execute(url, f'DELETE FROM "{LEAF}" WHERE id = (SELECT min(id) FROM "{LEAF}")')
+
+    rerun = run_job(url, mode="light", instance=instance)
+    assert rerun.success
+    assert set(_unchanged_since(rerun).values()) == {None}  # surveyed: the database is not as it was left
+    not_reused = set(CHECK_NAMES) - _reused(rerun)
+    touching = {name for name in CHECK_NAMES if LEAF in _reads(name)}
+    assert touching and touching <= not_reused
+    # The rest passed again unread, but for minimums an enricher of this run found met by its survey.
+    assert all(name in touching or name in MINIMUMS for name in not_reused), not_reused - touching
+    assert _reused(rerun) - touching, "no check passed again unread"
+    for name in not_reused:
+        assert INPUTS_METADATA in evaluations(rerun)[name].metadata or name in MINIMUMS
+
+    # An update that changes nothing visible is a write all the same.
+    _execute(url, f'UPDATE "{LEAF}" SET id = id WHERE id = (SELECT min(id) FROM "{LEAF}")')
+    again = run_job(url, mode="light", instance=instance)
+    assert set(_unchanged_since(again).values()) == {None}
+
+
+def test_the_code_and_settings_are_part_of_what_a_shortcut_assumes(postgres_databases, monkeypatch):
+    url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
+    instance = DagsterInstance.ephemeral()
+    _seed_recording(url, instance)
+    fingerprints.code_digest.cache_clear()
+    monkeypatch.setattr(fingerprints, "code_digest", lambda: "an edited seeder")
+    rerun = run_job(url, mode="light", instance=instance)
+    assert set(_unchanged_since(rerun).values()) == {None}
+    assert not _reused(rerun)
+    monkeypatch.undo()
+    medium = run_job(url, mode="medium", instance=instance)
+    assert medium.success and set(_unchanged_since(medium).values()) == {None}
+
+
+def _writing_meanwhile(monkeypatch, url: str, statement: str) -> None:
+    """Someone else runs ``statement`` once the run's legacy ``relationships`` asset has committed."""
+    original = fixpoint.finished
+
+    def finished(database, asset, added, removed):
+        original(database, asset, added, removed)
+        if asset == "relationships":
+            _execute(url, statement)
+
+    monkeypatch.setattr(fixpoint, "finished", finished)
+
+
+def test_a_run_others_wrote_during_records_no_fixpoint(postgres_databases, monkeypatch):
+    url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
+    instance = DagsterInstance.ephemeral()
+    # (An update that changes nothing visible: a write all the same, and one that disturbs no survey.)
+    _writing_meanwhile(monkeypatch, url, 'UPDATE "Membership" SET id = id WHERE id = (SELECT min(id) FROM "Membership")')
+    result = run_job(url, mode="light", instance=instance)
+    assert result.success
+    note = _report(result)["fixpoint_note"]
+    assert note.startswith("not recorded: others wrote rows meanwhile") and "'Membership': 1" in note, note
+    assert fixpoint.METADATA not in _report(result)
+    monkeypatch.undo()
+    # So the next run surveys, and (nobody writing now) records the fixpoint.
+    rerun = run_job(url, mode="light", instance=instance)
+    assert set(_unchanged_since(rerun).values()) == {None}
+    assert _report(rerun)["fixpoint_note"].startswith("recorded")
+
+
+def test_a_row_deleted_by_others_during_a_run_records_no_fixpoint(postgres_databases, monkeypatch):
+    url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
+    instance = DagsterInstance.ephemeral()
+    _writing_meanwhile(monkeypatch, url, 'DELETE FROM "Membership" WHERE id = (SELECT min(id) FROM "Membership")')
+    result = run_job(url, mode="light", instance=instance)
+    assert result.success
+    note = _report(result)["fixpoint_note"]
+    assert note.startswith("not recorded: row counts") and "Membership" in note, note
+
+
+def test_changes_since_tells_others_rows_from_the_runs_own(postgres_databases):
+    url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
+    engine = sa.create_engine(url)
+    insert = ("INSERT INTO \"Community\" (id, slug, name, description, \"imageUrl\", \"createdAt\", \"updatedAt\") "
+              "VALUES ('{0}', '{0}', '{0}', 'x', '', now(), now())")
+    with engine.connect() as conn:
+        start = fingerprints.snapshot(conn)
+        before = fingerprints.table_fingerprints(conn, ["Community", "Admin"])
+        conn.rollback()
+    with engine.begin() as ours:
+        ours.exec_driver_sql(insert.format("ours"))
+        own = fingerprints.transaction_id(ours)
+    with engine.connect() as conn:
+        assert fingerprints.changes_since(conn, ["Community"], start, [own])["Community"][1] == 0
+        conn.rollback()
+    with engine.begin() as theirs:
+        theirs.exec_driver_sql(insert.format("theirs"))
+    with engine.connect() as conn:
+        now = fingerprints.changes_since(conn, ["Community", "Admin"], start, [own])
+        assert now["Community"][1] == 1 and now["Admin"][1] == 0
+        assert now["Community"][0] != before["Community"] and now["Admin"][0] == before["Admin"]
+        assert fingerprints.table_fingerprints(conn, ["Community"])["Community"] == now["Community"][0]
+    engine.dispose()
+
+
+def test_a_copy_of_a_database_is_another_database(postgres_databases):
+    url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
+    copy = postgres_databases.create()
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        identity = fingerprints.identity(conn)
+    engine.dispose()
+    admin = sa.create_engine(postgres_databases.server_url, isolation_level="AUTOCOMMIT")
+    name, copied = url.rsplit("/", 1)[1], copy.rsplit("/", 1)[1]
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE "{copied}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{copied}" TEMPLATE "{name}"')
+    admin.dispose()
+    engine = sa.create_engine(copy)
+    with engine.connect() as conn:
+        assert fingerprints.identity(conn) != identity
+    engine.dispose()
+
+
+def test_sqlite_surveys_and_evaluates_every_time(tmp_path):
+    url = f"sqlite+pysqlite:///{tmp_path / 'mentara.sqlite3'}"
+    instance = DagsterInstance.ephemeral()
+    assert run_job(url, mode="light", instance=instance).success
+    rerun = run_job(url, mode="light", instance=instance)
+    assert rerun.success
+    assert set(_unchanged_since(rerun).values()) == {None}
+    assert not _reused(rerun)
+    assert _report(rerun)["fixpoint_note"] == "not recorded: SQLite tables have no fingerprint"
