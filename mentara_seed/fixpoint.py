@@ -16,6 +16,8 @@ metadata) only when all of these hold:
 - every seeding asset ran in it (``seed_job``, ``reset_and_seed_job``; not a
   ``tier3*`` selection or ``enrich_job``) and succeeded, and ``seed_report``
   ran after them;
+- every row its assets set out to make was made (no ``unmet``: those are
+  surveyed and reported by every run);
 - nobody else wrote to a Mentara table meanwhile: at its end no row is
   written (inserted or updated) after the run's first snapshot by a
   transaction other than the run's own, and every table holds its rows at
@@ -54,6 +56,7 @@ class RunStart:
     transactions: set[int] = field(default_factory=set)
     net: Counter = field(default_factory=Counter)
     done: set[str] = field(default_factory=set)
+    unmet: int = 0  # rows the run's assets could not make (no valid parent): each run reports them anew
 
 
 def rows(fingerprint: str) -> int:
@@ -110,13 +113,14 @@ def wrote(conn: Connection, database) -> None:
         database.memo.start.transactions.add(fingerprints.transaction_id(conn))
 
 
-def finished(database, asset: str, added: dict[str, int], removed: dict[str, int]) -> None:
+def finished(database, asset: str, added: dict[str, int], removed: dict[str, int], unmet: dict[str, int]) -> None:
     """After a seeding transaction of the run committed."""
     start: Optional[RunStart] = database.memo.start
     if start is not None:
         start.net.update(added)
         start.net.subtract(removed)
         start.done.add(asset)
+        start.unmet += sum(unmet.values())
     if added or removed:
         database.memo.unchanged_since = None
 
@@ -133,6 +137,9 @@ def record(conn: Connection, database, settings: SeedSettings) -> tuple[Optional
     missing = [d.asset for d in registry.load().values() if d.asset not in start.done]
     if missing:
         return None, f"not recorded: {len(missing)} seeding assets did not run (e.g. {missing[0]})"
+    if start.unmet:
+        return None, (f"not recorded: {start.unmet} rows could not be made (unmet), which every run surveys "
+                      "and reports again")
     if not start.transactions:
         # The run wrote nothing: its end state is its start state if no table changed at all.
         changes = {t: (p, 0) for t, p in fingerprints.table_fingerprints(conn, _tables(target)).items()}

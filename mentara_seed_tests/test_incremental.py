@@ -122,8 +122,8 @@ def _writing_meanwhile(monkeypatch, url: str, statement: str) -> None:
     """Someone else runs ``statement`` once the run's legacy ``relationships`` asset has committed."""
     original = fixpoint.finished
 
-    def finished(database, asset, added, removed):
-        original(database, asset, added, removed)
+    def finished(database, asset, added, removed, unmet):
+        original(database, asset, added, removed, unmet)
         if asset == "relationships":
             _execute(url, statement)
 
@@ -210,3 +210,18 @@ def test_sqlite_surveys_and_evaluates_every_time(tmp_path):
     assert set(_unchanged_since(rerun).values()) == {None}
     assert not _reused(rerun)
     assert _report(rerun)["fixpoint_note"] == "not recorded: SQLite tables have no fingerprint"
+
+
+def test_a_run_that_left_rows_unmade_records_no_fixpoint(postgres_databases, monkeypatch):
+    """Rows an asset could not make (``unmet``: real data rules them out) are surveyed and reported by
+    every run, so such a run's end state is not one to skip from."""
+    url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
+    original = fixpoint.finished
+
+    def finished(database, asset, added, removed, unmet):
+        original(database, asset, added, removed, {"Review": 2} if asset == "enriched_reviews" else unmet)
+
+    monkeypatch.setattr(fixpoint, "finished", finished)
+    result = run_job(url, mode="light", instance=DagsterInstance.ephemeral())
+    assert result.success
+    assert _report(result)["fixpoint_note"].startswith("not recorded: 2 rows could not be made"), _report(result)

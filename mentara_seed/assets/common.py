@@ -106,7 +106,7 @@ def seed_unit(
     memo.forget(written)
     if written:
         memo.unchanged_since = None
-    fixpoint.finished(database, asset, seeding.added, seeding.removed)
+    fixpoint.finished(database, asset, seeding.added, seeding.removed, seeding.unmet)
     if not seeding.added and not seeding.updated and not seeding.removed:
         # Nothing written: what this step found nobody short of holds until a later step writes its tables.
         database.memo.met.update({name: BY_NAME[name].tables for name, f in seeding.found.items() if f["entities"] == 0})
