@@ -56,7 +56,7 @@ BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
 # -- child processes: one job run each, so peak RSS is the run's own ----------------------------
-def child(job: str, url: str, mode: str, scale: int, home: str) -> None:
+def child(job: str, url: str, mode: str, scale: int) -> None:
     from dagster import DagsterEventType, DagsterInstance
 
     from mentara_seed.definitions import defs
@@ -65,7 +65,7 @@ def child(job: str, url: str, mode: str, scale: int, home: str) -> None:
     started = time.perf_counter()
     result = defs.resolve_job_def(job).execute_in_process(
         resources={"database": MentaraDatabase(url=url), "seed_config": SeedConfig(mode=mode, scale=scale, anchor=ANCHOR)},
-        instance=DagsterInstance.local_temp(tempdir=home), raise_on_error=False,
+        instance=DagsterInstance.get(), raise_on_error=False,  # DAGSTER_HOME's, as run_child prepares it
         run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
     )
     wall = time.perf_counter() - started
@@ -85,10 +85,10 @@ def child(job: str, url: str, mode: str, scale: int, home: str) -> None:
     }))
 
 
-def run_child(job: str, url: str, mode: str, scale: int, home: Path) -> dict:
-    """``job`` on ``url`` in a fresh process, with the Dagster instance (SQLite storage) in ``home``."""
-    done = subprocess.run([sys.executable, "-m", "mentara_seed.bench", "--child", job, url, mode, str(scale), str(home)],
-                          capture_output=True, text=True, cwd=REPO)
+def run_child(job: str, url: str, mode: str, scale: int, env: dict[str, str]) -> dict:
+    """``job`` on ``url`` in a fresh process, with the Dagster instance ``env`` names (``DAGSTER_HOME``)."""
+    done = subprocess.run([sys.executable, "-m", "mentara_seed.bench", "--child", job, url, mode, str(scale)],
+                          capture_output=True, text=True, cwd=REPO, env={**os.environ, **env})
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:
         raise SystemExit(f"{job} failed on {url}:\n{done.stderr[-3000:]}")
@@ -107,6 +107,20 @@ class Targets:
         from mentara_seed.schema.versions import BY_NAME, LATEST
 
         return BY_NAME[schema] if schema else LATEST
+
+    def instance(self) -> dict[str, str]:
+        """The environment of a fresh Dagster instance as dev.py prepares it (run storage in a fresh
+        Postgres database; SQLite under its home where no server answers). A row's seed, rerun and
+        audit share one, as a developer's runs share theirs: the rerun and the audit find what the
+        seed recorded (``fixpoint``, ``checks.incremental``)."""
+        from mentara_seed.instance import prepare
+
+        home = self.workdir / f"instance_{uuid.uuid4().hex[:8]}"
+        try:
+            storage = make_url(self.database()).set(drivername="postgresql+psycopg2").render_as_string(hide_password=False)
+            return prepare(home, storage_url=storage, owned=True)
+        except sa.exc.OperationalError:
+            return prepare(home)
 
     def database(self) -> str:
         """An empty Postgres database on the server."""
@@ -328,13 +342,10 @@ def measure(backend: str, volume: str, targets: Targets) -> dict:
     kind, _, schema = backend.partition(":")
     version = Targets.version(schema or None)
     url = targets.fresh(kind, schema=True, version=version.name)
-    # The three runs share an instance, as a developer's runs share theirs: the rerun and the audit
-    # find what the seed recorded (``fixpoint``, ``checks.incremental``).
-    home = targets.workdir / f"instance_{uuid.uuid4().hex[:8]}"
-    home.mkdir()
-    seed = run_child("seed_job", url, mode, scale, home)
-    rerun = run_child("seed_job", url, mode, scale, home)
-    audit = run_child("audit_job", url, mode, scale, home)
+    env = targets.instance()
+    seed = run_child("seed_job", url, mode, scale, env)
+    rerun = run_child("seed_job", url, mode, scale, env)
+    audit = run_child("audit_job", url, mode, scale, env)
     copied_rows, copy_seconds = copy_limit(url, targets.fresh(kind, schema=True, version=version.name), version)
     restored_rows, restore_seconds = copy_limit(url, targets.fresh(kind, schema=True, version=version.name), version,
                                                 bare=True)
@@ -358,7 +369,7 @@ def measure(backend: str, volume: str, targets: Targets) -> dict:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m mentara_seed.bench")
-    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--volumes", default="medium,heavy,heavy:10,heavy:100")
     parser.add_argument("--backends", default="postgres:2026-02,postgres:2025-10,sqlite")
     parser.add_argument("--also", action="append", default=[], metavar="BACKEND@VOLUME",
@@ -370,8 +381,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", help="write the results into this markdown file (e.g. docs/benchmarks.md)")
     args = parser.parse_args(argv)
     if args.child:
-        job, url, mode, scale, home = args.child
-        child(job, url, mode, int(scale), home)
+        job, url, mode, scale = args.child
+        child(job, url, mode, int(scale))
         return 0
 
     workdir = Path(tempfile.mkdtemp(prefix="mentara_bench_"))
