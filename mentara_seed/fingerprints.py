@@ -1,26 +1,26 @@
 """Fingerprints of the target's tables: work whose inputs have not changed since it was last done is not
-done again (Postgres only).
+done again (Postgres 13 or later).
 
 A table's fingerprint is its row count and the sum of a 64-bit hash of each
-row's creating transaction id (``xmin``). Every committed insert, update or
-delete changes it for good: an inserted or updated row carries the id of a
-transaction that had not run before, and a deleted row takes its hash out
-of the sum and one off the count. Nothing the seeder or anyone else commits
-can bring a table back to a fingerprint it had before (short of a run of
-four billion transactions returning a row to the same id); a false
-"changed" (a table rewritten by ``VACUUM FULL``) only costs the work again.
-Reading every table of heavy x100 (3.1 million rows) this way takes about
-half a second here, against about twenty for its checks.
+row's creating transaction id (``xmin``). An inserted or updated row carries
+the id of a transaction that had not run before, and a row version, once
+deleted, never comes back; so two moments with the same fingerprint have
+the very same rows (an insert later deleted leaves them as they were), short
+of a hash collision or a run of four billion transactions returning a row to
+the same id. A false "changed" (a table rewritten by ``VACUUM FULL``) only
+costs the work again. Reading every table of heavy x100 (3.1 million rows)
+this way takes about half a second here, against about twenty for its
+checks.
 
-A fingerprint is only as good as the order it is taken in: it must be read
-before the work that it vouches for (an evaluation, a survey), so that a
-change made meanwhile shows as a difference the next time, never as a
-match. SQLite keeps no row versions and no cheap change counter, so there
-every check and survey runs every time.
+A fingerprint vouches for the work that read the same snapshot (a check's
+evaluation: ``checks.incremental``), or for a state the work left and
+verified (``fixpoint``). SQLite keeps no row versions and no cheap change
+counter, so there every check and survey runs every time.
 
 Keys (``key``) tie the fingerprints to everything else the work depends on:
-the database (its cluster, name and oid, so that a template copy is another
-database), the seeder's code, the settings and the schema.
+the database (its cluster's system identifier where the role may read it,
+its address, name and oid, so that a template copy is another database),
+the seeder's code, the settings and the schema.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ from mentara_seed.settings import SeedSettings
 
 
 def supported(conn: Connection) -> bool:
-    return conn.dialect.name == "postgresql"
+    """Postgres 13 or later (``pg_current_snapshot``, ``pg_visible_in_snapshot``, ``xid8``)."""
+    return conn.dialect.name == "postgresql" and (conn.dialect.server_version_info or (0,)) >= (13,)
 
 
 _HASH = "coalesce(sum(hashint8extended({}, 0)), 0)"
@@ -90,13 +91,17 @@ def transaction_id(conn: Connection) -> int:
 
 
 def identity(conn: Connection) -> str:
-    """Which database this is: the server's address, the database's name and its oid (a new one for
-    a database dropped and made again, or copied from a template, whose rows keep their ``xmin``)."""
+    """Which database this is: the cluster's system identifier (where the role may read it), the
+    server's address, the database's name and its oid (a new one for a database dropped and made
+    again, or copied from a template, whose rows keep their ``xmin``)."""
+    cluster = None
+    if conn.exec_driver_sql("SELECT has_function_privilege('pg_control_system()', 'EXECUTE')").scalar_one():
+        cluster = conn.exec_driver_sql("SELECT system_identifier FROM pg_control_system()").scalar_one()
     row = conn.exec_driver_sql(
         "SELECT coalesce(host(inet_server_addr()), 'socket'), inet_server_port(), current_database(), d.oid "
         "FROM pg_database d WHERE d.datname = current_database()"
     ).one()
-    return "/".join(map(str, row))
+    return "/".join(map(str, (cluster, *row)))
 
 
 @cache

@@ -27,7 +27,17 @@ metadata) only when all of these hold:
 Otherwise the run records nothing, and the next run surveys as ever. A run
 looks for its starting state among the last ``LOOKBACK`` ``seed_report``
 materializations of its Dagster instance; reading every table's fingerprint
-at the first step costs about half a second at heavy x100.
+at the first step costs about half a second at heavy x100. It skips only if,
+besides, no check's latest completed evaluation in the instance failed or
+warned: a failing check is a reason to look again.
+
+What this cannot see: a write by someone else that the run's own end state
+no longer shows, i.e. a row someone inserted and deleted again while the
+run ran, or updated before the run updated it itself. Such a row may have
+steered a survey (a transient row that made someone look not short). The
+checks are not fooled (each reads the tables as they are, or passes unread
+only on the fingerprints of a snapshot it was evaluated in), so the next
+run's check of that minimum fails, and the run after it surveys again.
 """
 
 from __future__ import annotations
@@ -104,7 +114,13 @@ def begin(conn: Connection, database, settings: SeedSettings, instance: DagsterI
     memo.fingerprints.update(prints)
     memo.start = RunStart(snapshot, prints)
     if not reset:
-        memo.unchanged_since = recorded(instance).get(state_key(memo.identity, settings, target, prints))
+        since = recorded(instance).get(state_key(memo.identity, settings, target, prints))
+        if since is not None:
+            from mentara_seed.checks.definitions import CHECK_NAMES, owner
+            from mentara_seed.checks.incremental import any_failed
+
+            if not any_failed({name: owner(name) for name in CHECK_NAMES}, instance):
+                memo.unchanged_since = since
 
 
 def wrote(conn: Connection, database) -> None:

@@ -116,6 +116,7 @@ def test_the_code_and_settings_are_part_of_what_a_shortcut_assumes(postgres_data
     monkeypatch.undo()
     medium = run_job(url, mode="medium", instance=instance)
     assert medium.success and set(_unchanged_since(medium).values()) == {None}
+    assert not _reused(medium)
 
 
 def _writing_meanwhile(monkeypatch, url: str, statement: str) -> None:
@@ -183,22 +184,65 @@ def test_changes_since_tells_others_rows_from_the_runs_own(postgres_databases):
 
 
 def test_a_copy_of_a_database_is_another_database(postgres_databases):
+    """A template copy has the same rows with the same ``xmin``: its identity tells it apart, even
+    under the original's name (the original renamed away)."""
     url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
-    copy = postgres_databases.create()
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         identity = fingerprints.identity(conn)
+        prints = fingerprints.table_fingerprints(conn, ["User", "Community"])
     engine.dispose()
+    name = url.rsplit("/", 1)[1]
     admin = sa.create_engine(postgres_databases.server_url, isolation_level="AUTOCOMMIT")
-    name, copied = url.rsplit("/", 1)[1], copy.rsplit("/", 1)[1]
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE "{copied}"')
-        conn.exec_driver_sql(f'CREATE DATABASE "{copied}" TEMPLATE "{name}"')
+        conn.exec_driver_sql(f'ALTER DATABASE "{name}" RENAME TO "{name}_original"')
+        postgres_databases.created.append(f"{name}_original")
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{name}_original"')
     admin.dispose()
-    engine = sa.create_engine(copy)
+    engine = sa.create_engine(url)
     with engine.connect() as conn:
+        assert fingerprints.table_fingerprints(conn, ["User", "Community"]) == prints
         assert fingerprints.identity(conn) != identity
     engine.dispose()
+
+
+def test_a_check_step_reads_its_fingerprints_and_rows_in_one_snapshot(postgres_databases):
+    """What the evaluating connections see is the pinned snapshot the fingerprints were read in, even
+    after someone else commits a row."""
+    from mentara_seed.checks import incremental
+    from mentara_seed.resources import MentaraDatabase
+
+    url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
+    database = MentaraDatabase(url=url)
+    insert = ("INSERT INTO \"Community\" (id, slug, name, description, \"imageUrl\", \"createdAt\", "
+              "\"updatedAt\") VALUES ('{0}', '{0}', '{0}', 'x', '', now(), now())")
+    with incremental.pinned(database) as (conn, snapshot):
+        before = fingerprints.table_fingerprints(conn, ["Community"])
+        _execute(url, insert.format("meanwhile"))
+        with incremental.reading_in(database, snapshot) as reader:
+            assert reader.exec_driver_sql('SELECT count(*) FROM "Community"').scalar_one() == 0
+            assert fingerprints.table_fingerprints(reader, ["Community"]) == before
+        with incremental.reading_in(database, None) as reader:
+            assert reader.exec_driver_sql('SELECT count(*) FROM "Community"').scalar_one() == 1
+
+
+def test_a_failing_check_anywhere_makes_the_next_run_survey(postgres_databases, tmp_path):
+    """A complete database is not trusted to be complete while a check's latest evaluation in the
+    instance failed (here, of another database): a failing check is a reason to look again."""
+    from mentara_seed_tests.helpers import seeded
+
+    url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
+    instance = DagsterInstance.ephemeral()
+    seed = _seed_recording(url, instance)
+    other = f"sqlite+pysqlite:///{tmp_path / 'other.sqlite3'}"
+    seeded(other, mode="light")
+    _execute(other, 'UPDATE "Review" SET rating = 9 WHERE id = (SELECT min(id) FROM "Review")')
+    audit = run_job(other, job="audit_job", mode="light", instance=instance, raise_on_error=False)
+    assert not evaluations(audit)["review_ratings_in_range"].passed
+    rerun = run_job(url, mode="light", instance=instance)
+    assert rerun.success
+    assert set(_unchanged_since(rerun).values()) == {None}
+    assert _report(rerun)[fixpoint.METADATA] == _report(seed)[fixpoint.METADATA]  # nothing changed, it was checked
 
 
 def test_sqlite_surveys_and_evaluates_every_time(tmp_path):
@@ -225,3 +269,72 @@ def test_a_run_that_left_rows_unmade_records_no_fixpoint(postgres_databases, mon
     result = run_job(url, mode="light", instance=DagsterInstance.ephemeral())
     assert result.success
     assert _report(result)["fixpoint_note"].startswith("not recorded: 2 rows could not be made"), _report(result)
+
+
+def test_a_python_rule_reads_no_table_it_does_not_declare(tmp_path):
+    """A check passes unread when the tables it declares are unchanged, so a rule evaluated in Python
+    (``find``) must declare every table it reads: each one's statements are recorded while it runs
+    on a seeded database, and every table they name must be among its ``reads``."""
+    from mentara_seed.schema.tables import metadata
+    from mentara_seed_tests.helpers import seeded
+
+    url = f"sqlite+pysqlite:///{tmp_path / 'mentara.sqlite3'}"
+    seeded(url, mode="light")
+    engine = sa.create_engine(url)
+    statements: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda conn, cursor, statement, *rest: statements.append(statement))
+    settings = SeedSettings.resolve(mode="light", anchor=ANCHOR)
+    python_rules = [rule for rule in INTEGRITY.values() if rule.find is not None]
+    assert len(python_rules) >= 8
+    undeclared = {}
+    with engine.connect() as conn:
+        for rule in python_rules:
+            statements.clear()
+            list(rule.find(conn, settings.anchor))
+            named = {name for statement in statements for name in metadata.tables if f'"{name}"' in statement}
+            assert statements and named, rule.name
+            if named - rule.tables(settings.anchor):
+                undeclared[rule.name] = sorted(named - rule.tables(settings.anchor))
+    engine.dispose()
+    assert not undeclared, undeclared
+
+
+def test_a_minimum_reads_no_table_it_does_not_declare():
+    """The same for the minimums: what their check evaluates reads only the tables they declare."""
+    from mentara_seed.requirements import tables_of
+    from mentara_seed.schema.versions import BY_NAME
+
+    settings = SeedSettings.resolve(mode="light", anchor=ANCHOR)
+    for name, requirement in MINIMUMS.items():
+        for version in BY_NAME.values():
+            for mode in ("light", "medium", "heavy"):
+                read = tables_of(requirement.shortfall(mode, settings.anchor, version))
+                assert read <= requirement.tables, (name, str(version), mode, sorted(read - requirement.tables))
+
+
+def test_a_check_evaluates_the_snapshot_its_key_describes(postgres_databases, monkeypatch):
+    """A row broken by someone else between the step's reading of the fingerprints and its evaluations
+    is not seen by them (they read the fingerprints' snapshot), so the key recorded is that of the
+    rows evaluated, and the next audit, whose key differs, evaluates again and fails."""
+    from mentara_seed.checks import incremental
+    from mentara_seed_tests.helpers import seeded
+
+    url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
+    seeded(url, mode="light")
+    instance = DagsterInstance.ephemeral()
+    original, done = incremental.input_keys, []
+
+    def input_keys(*args, **kwargs):
+        keys = original(*args, **kwargs)
+        if "review_ratings_in_range" in keys and not done:
+            done.append(True)
+            _execute(url, 'UPDATE "Review" SET rating = 9 WHERE id = (SELECT min(id) FROM "Review")')
+        return keys
+
+    monkeypatch.setattr(incremental, "input_keys", input_keys)
+    first = run_job(url, job="audit_job", mode="light", instance=instance)
+    assert done and evaluations(first)["review_ratings_in_range"].passed
+    monkeypatch.undo()
+    second = run_job(url, job="audit_job", mode="light", instance=instance, raise_on_error=False)
+    evaluation = evaluations(second)["review_ratings_in_range"]
+    assert not evaluation.passed and REUSED_METADATA not in evaluation.metadata

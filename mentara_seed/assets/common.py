@@ -102,6 +102,7 @@ def seed_unit(
     release_memory()
     if reset:
         memo.forget_everything()
+        memo.unchanged_since = None
     written = {*seeding.added, *seeding.updated, *seeding.removed}
     memo.forget(written)
     if written:

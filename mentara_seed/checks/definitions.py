@@ -70,20 +70,24 @@ def run_findings(names, database: MentaraDatabase, settings: SeedSettings,
         if name in MINIMUMS and name not in memo.findings and MINIMUMS[name].name in memo.met:
             memo.findings[name] = (met(MINIMUMS[name], settings.mode, target), reads(name, settings))
     missing = [name for name in names if name not in memo.findings]
-    # Read before the evaluations they vouch for: a change made meanwhile shows next time.
-    keys = incremental.input_keys({name: reads(name, settings) for name in missing}, database, settings)
-    unchanged = incremental.unchanged(keys, {name: owner(name) for name in keys}, instance) if instance else {}
-    for name, run_id in unchanged.items():
-        finding = (met(MINIMUMS[name], settings.mode, target) if name in MINIMUMS
-                   else Finding(name, "integrity", INTEGRITY[name].description, 0, 0))
-        finding.inputs, finding.reused_from = keys[name], run_id
-        memo.findings[name] = (finding, reads(name, settings))
-    missing = [name for name in missing if name not in unchanged]
+    if not missing:
+        return [memo.findings[name][0] for name in names]
+    # The fingerprints and the evaluations read one snapshot (Postgres): a key says what was evaluated.
+    with incremental.pinned(database) as (pinned, snapshot):
+        keys = incremental.input_keys(pinned, {name: reads(name, settings) for name in missing}, database, settings)
+        unchanged = incremental.unchanged(keys, {name: owner(name) for name in keys}, instance) if instance else {}
+        for name, run_id in unchanged.items():
+            finding = (met(MINIMUMS[name], settings.mode, target) if name in MINIMUMS
+                       else Finding(name, "integrity", INTEGRITY[name].description, 0, 0))
+            finding.inputs, finding.reused_from = keys[name], run_id
+            memo.findings[name] = (finding, reads(name, settings))
+        missing = [name for name in missing if name not in unchanged]
 
-    def evaluate_one(name: str, conn: Connection) -> Finding:
-        return evaluate(name, conn, settings, target)
+        def evaluate_one(name: str, conn: Connection) -> Finding:
+            return evaluate(name, conn, settings, target)
 
-    for name, finding in evaluate_concurrently(missing, evaluate_one, lambda: reading(database)).items():
+        evaluated = evaluate_concurrently(missing, evaluate_one, lambda: incremental.reading_in(database, snapshot))
+    for name, finding in evaluated.items():
         finding.inputs = keys.get(name)
         memo.findings[name] = (finding, reads(name, settings))
     if missing:

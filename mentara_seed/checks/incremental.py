@@ -3,18 +3,31 @@
 Each evaluation on Postgres records, in its metadata (``inputs_fingerprint``),
 a key of what its result depends on: the database, the seeder's code, the
 settings, the schema and the fingerprints of the tables the check reads
-(``mentara_seed.fingerprints``), taken before the evaluation. When a later
-run finds that the check's last passing evaluation in this Dagster instance
-has the key it would record now, the check passes with that evaluation's
-result (``reused_from_run`` names its run) instead of reading the tables
-again. A failing or warning check is always evaluated again, and on SQLite,
-where tables have no fingerprint, every check is.
+(``mentara_seed.fingerprints``). The fingerprints and the evaluations of one
+check step read one and the same snapshot: the step holds a read-only
+REPEATABLE READ transaction open, reads the fingerprints in it, and exports
+its snapshot to the connections that evaluate (``pinned``, ``reading_in``).
+So a key describes exactly the rows its evaluation saw. Since a row version
+never comes back once deleted, two moments with the same fingerprints have
+the same rows (an insert undone by a delete returns to the very same rows).
+
+When a later step finds that the check's latest completed evaluation in this
+Dagster instance passed and has the key it would record now, the check
+passes with that result (``reused_from_run`` names its run) without reading
+the tables. A check whose latest evaluation failed or warned is evaluated
+again, and on SQLite, where tables have no fingerprint, every check is.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Optional
+
 from dagster import AssetCheckKey, AssetKey, DagsterInstance
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from sqlalchemy.engine import Connection
 
 from mentara_seed import fingerprints
 from mentara_seed.checks.findings import INPUTS_METADATA
@@ -22,43 +35,76 @@ from mentara_seed.resources import MentaraDatabase
 from mentara_seed.settings import SeedSettings
 from mentara_seed.steps import reading
 
+COMPLETED = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
 
-def input_keys(names: dict[str, frozenset[str]], database: MentaraDatabase, settings: SeedSettings) -> dict[str, str]:
-    """``{check: key}`` for the checks ``names`` (each with the tables it reads) the target has every
-    table of, reading the fingerprints the run does not hold yet; ``{}`` where tables have none."""
-    target, memo = database.target, database.memo
-    wanted = {name: tables for name, tables in names.items() if all(target.has(t) for t in tables)}
-    if not wanted:
-        return {}
+
+def _repeatable_read(conn: Connection) -> None:
+    conn.rollback()  # (what opened the transaction: it must start with these settings)
+    conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+
+@contextmanager
+def pinned(database: MentaraDatabase) -> Iterator[tuple[Optional[Connection], Optional[str]]]:
+    """On Postgres, a read-only REPEATABLE READ transaction held open for the block and the id of its
+    exported snapshot; elsewhere ``(None, None)``."""
     with reading(database) as conn:
         if not fingerprints.supported(conn):
-            return {}
-        if memo.identity is None:
-            memo.identity = fingerprints.identity(conn)
-        unread = {t for tables in wanted.values() for t in tables} - set(memo.fingerprints)
-        memo.fingerprints.update(fingerprints.table_fingerprints(conn, unread))
+            yield None, None
+            return
+        _repeatable_read(conn)
+        yield conn, conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+
+
+@contextmanager
+def reading_in(database: MentaraDatabase, snapshot: Optional[str]) -> Iterator[Connection]:
+    """A read-only connection, reading the exported ``snapshot`` (if any) in REPEATABLE READ."""
+    with reading(database) as conn:
+        if snapshot is not None:
+            if not re.fullmatch(r"[0-9A-F-]+", snapshot):
+                raise ValueError(f"not a snapshot id: {snapshot!r}")
+            _repeatable_read(conn)
+            conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        yield conn
+
+
+def input_keys(conn: Optional[Connection], names: dict[str, frozenset[str]], database: MentaraDatabase,
+               settings: SeedSettings) -> dict[str, str]:
+    """``{check: key}`` for the checks ``names`` (each with the tables it reads) the target has every
+    table of, from fingerprints read on ``conn`` (``pinned``); ``{}`` without it."""
+    target, memo = database.target, database.memo
+    wanted = {name: tables for name, tables in names.items() if all(target.has(t) for t in tables)}
+    if conn is None or not wanted:
+        return {}
+    if memo.identity is None:
+        memo.identity = fingerprints.identity(conn)
+    prints = fingerprints.table_fingerprints(conn, {t for tables in wanted.values() for t in tables})
     common = [memo.identity, fingerprints.settings_key(settings), fingerprints.target_key(target)]
-    return {name: fingerprints.key(*common, name, sorted((t, memo.fingerprints[t]) for t in tables))
+    return {name: fingerprints.key(*common, name, sorted((t, prints[t]) for t in tables))
             for name, tables in wanted.items()}
 
 
-def last_passed(instance: DagsterInstance, check: AssetCheckKey) -> tuple[str, str] | None:
-    """``(key, run id)`` of the check's last passing evaluation that recorded a key."""
-    records = instance.event_log_storage.get_asset_check_execution_history(
-        check, limit=1, status={AssetCheckExecutionRecordStatus.SUCCEEDED})
+def last_completed(instance: DagsterInstance, check: AssetCheckKey) -> tuple[bool, Optional[str], str] | None:
+    """``(passed, key, run id)`` of the check's latest completed evaluation."""
+    records = instance.event_log_storage.get_asset_check_execution_history(check, limit=1, status=COMPLETED)
     if not records or records[0].event is None or records[0].event.dagster_event is None:
         return None
     evaluation = records[0].event.dagster_event.event_specific_data
     entry = getattr(evaluation, "metadata", {}).get(INPUTS_METADATA)
-    return (entry.value, records[0].run_id) if entry is not None else None
+    return (records[0].status == AssetCheckExecutionRecordStatus.SUCCEEDED,
+            entry.value if entry is not None else None, records[0].run_id)
 
 
 def unchanged(keys: dict[str, str], owners: dict[str, str], instance: DagsterInstance) -> dict[str, str]:
-    """``{check: run id}`` of the checks whose last pass had the key they have now."""
+    """``{check: run id}`` of the checks whose latest completed evaluation passed with the key they have now."""
     found = {}
     for name, now in keys.items():
-        last = last_passed(instance, AssetCheckKey(AssetKey(owners[name]), name))
-        if last is not None and last[0] == now:
-            found[name] = last[1]
+        last = last_completed(instance, AssetCheckKey(AssetKey(owners[name]), name))
+        if last is not None and last[0] and last[1] == now:
+            found[name] = last[2]
     return found
 
+
+def any_failed(names: dict[str, str], instance: DagsterInstance) -> list[str]:
+    """The checks (``{check: owner asset}``) whose latest completed evaluation failed or warned."""
+    return [name for name, asset in names.items()
+            if (last := last_completed(instance, AssetCheckKey(AssetKey(asset), name))) is not None and not last[0]]

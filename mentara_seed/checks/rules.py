@@ -31,7 +31,9 @@ __all__ = ["RULES", "IntegrityRule", "tables_of"]
 class IntegrityRule:
     """A rule every row must respect. ``offenders(anchor)`` selects ``(id, label)`` of the violating
     rows; where SQL cannot say it (a score recomputed from answers), ``find(conn, anchor)`` lists them
-    from grouped reads of the tables in ``reads``."""
+    from grouped reads of the tables in ``reads``, which must name every table it reads: a check
+    passes unread while those tables are unchanged (``checks.incremental``; ``test_incremental``
+    records the statements of each ``find`` and fails on a table missing here)."""
 
     name: str
     asset: str
@@ -709,12 +711,13 @@ RULES: tuple[IntegrityRule, ...] = (
     IntegrityRule("engagement_matches_activity", "enriched_engagement",
                   "a seeded engagement record has the figures the app computes from the client's activity",
                   find=_snapshots_differ(T.ClientEngagement, "clientId", metrics.engagement, metrics.ENGAGEMENT_FIELDS),
-                  reads=("ClientEngagement", "JournalEntry", "Worksheet", "Meeting", "Review")),
+                  reads=("ClientEngagement", "Client", "User", "JournalEntry", "Worksheet", "Meeting", "Review")),
     IntegrityRule("performance_matches_activity", "enriched_performance",
                   "a seeded performance record has the figures the app computes from the therapist's activity",
                   find=_snapshots_differ(T.TherapistPerformance, "therapistId", metrics.performance,
                                          metrics.PERFORMANCE_FIELDS),
-                  reads=("TherapistPerformance", "JournalEntry", "Worksheet", "Meeting", "Message")),
+                  reads=("TherapistPerformance", "Therapist", "ClientTherapist", "TherapistAvailability", "JournalEntry",
+                         "Worksheet", "Meeting", "Message", "ConversationParticipant")),
     # the app's contract
     IntegrityRule("meetings_bookable", "enriched_meetings",
                   "a session lasts 30, 60, 90 or 120 minutes, ends at start plus duration, starts on the half hour, "
@@ -742,7 +745,8 @@ RULES: tuple[IntegrityRule, ...] = (
                   "a seeded notification is of a type the app sends, names in data an event concerning the recipient, "
                   "links to it in the web app and is dated at it", find=notifications_not_about_their_event,
                   reads=("Notification", "Message", "ConversationParticipant", "Comment", "Post", "Worksheet", "Meeting",
-                         "Review", "Therapist", "Report", "ModeratorCommunity", "Admin", "User")),
+                         "Review", "Therapist", "Report", "ModeratorCommunity", "Admin", "User", "Room", "RoomGroup",
+                         "Community")),
     IntegrityRule("notifications_read_consistently", "enriched_notifications",
                   "a notification is read exactly when it has a read time, after it arrived, by the anchor",
                   notifications_read_inconsistently),
