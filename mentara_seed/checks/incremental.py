@@ -46,7 +46,11 @@ def _repeatable_read(conn: Connection) -> None:
 @contextmanager
 def pinned(database: MentaraDatabase) -> Iterator[tuple[Optional[Connection], Optional[str]]]:
     """On Postgres, a read-only REPEATABLE READ transaction held open for the block and the id of its
-    exported snapshot; elsewhere ``(None, None)``."""
+    exported snapshot; elsewhere ``(None, None)``, holding no connection (on SQLite, each would add its
+    page cache to the step's memory)."""
+    if database.resolved_url().drivername.startswith("sqlite"):
+        yield None, None
+        return
     with reading(database) as conn:
         if not fingerprints.supported(conn):
             yield None, None
