@@ -131,17 +131,24 @@ def _writing_meanwhile(monkeypatch, url: str, statement: str) -> None:
     monkeypatch.setattr(fixpoint, "finished", finished)
 
 
+def _note_of_a_run_with(monkeypatch, url: str, instance: DagsterInstance, statement: str) -> str:
+    """The fixpoint note of a light seed of ``url`` while someone else runs ``statement`` (which
+    leaves no fixpoint recorded)."""
+    _writing_meanwhile(monkeypatch, url, statement)
+    result = run_job(url, mode="light", instance=instance)
+    assert result.success
+    monkeypatch.undo()
+    assert fixpoint.METADATA not in _report(result)
+    return _report(result)["fixpoint_note"]
+
+
 def test_a_run_others_wrote_during_records_no_fixpoint(postgres_databases, monkeypatch):
     url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
     instance = DagsterInstance.ephemeral()
     # (An update that changes nothing visible: a write all the same, and one that disturbs no survey.)
-    _writing_meanwhile(monkeypatch, url, 'UPDATE "Membership" SET id = id WHERE id = (SELECT min(id) FROM "Membership")')
-    result = run_job(url, mode="light", instance=instance)
-    assert result.success
-    note = _report(result)["fixpoint_note"]
+    note = _note_of_a_run_with(monkeypatch, url, instance,
+                               'UPDATE "Membership" SET id = id WHERE id = (SELECT min(id) FROM "Membership")')
     assert note.startswith("not recorded: others wrote rows meanwhile") and "'Membership': 1" in note, note
-    assert fixpoint.METADATA not in _report(result)
-    monkeypatch.undo()
     # So the next run surveys, and (nobody writing now) records the fixpoint.
     rerun = run_job(url, mode="light", instance=instance)
     assert set(_unchanged_since(rerun).values()) == {None}
@@ -150,11 +157,8 @@ def test_a_run_others_wrote_during_records_no_fixpoint(postgres_databases, monke
 
 def test_a_row_deleted_by_others_during_a_run_records_no_fixpoint(postgres_databases, monkeypatch):
     url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
-    instance = DagsterInstance.ephemeral()
-    _writing_meanwhile(monkeypatch, url, 'DELETE FROM "Membership" WHERE id = (SELECT min(id) FROM "Membership")')
-    result = run_job(url, mode="light", instance=instance)
-    assert result.success
-    note = _report(result)["fixpoint_note"]
+    note = _note_of_a_run_with(monkeypatch, url, DagsterInstance.ephemeral(),
+                               'DELETE FROM "Membership" WHERE id = (SELECT min(id) FROM "Membership")')
     assert note.startswith("not recorded: row counts") and "Membership" in note, note
 
 
