@@ -25,6 +25,50 @@ def test_the_benchmark_measures_both_backends_and_writes_between_its_markers(tmp
         assert rows_written > 500 and copied == rows_written  # both baselines load the very same rows
         restore_s = float(cells[-4])
         assert restore_s > 0
+    header = [c.strip() for c in re.search(r"^\| backend .*$", text, re.M).group(0).strip("|").split("|")]
+    for row in rows.values():
+        cells = dict(zip(header, (c.strip() for c in row.strip("|").split("|")), strict=True))
+        assert 0 < float(cells["python_cpu_s"]) < 2 * float(cells["seed_s"])  # at most two cores for the run
     assert re.search(r"`dagster job execute -j seed_job` \d+\.\d\d s; `python3 dev\.py seed` \d+\.\d\d s; "
-                     r"`dagster --version` \(the floor\) \d+\.\d\d s", text)
+                     r"`dagster --version` \(the floor\) \d+\.\d\d s; the same `dagster job execute` on this "
+                     r"project's graph with empty bodies \(`mentara_seed.hollow`: Dagster's own cost for the shape\) "
+                     r"\d+\.\d\d s", text)
     assert "medium through the CLI <= 2.5x `dagster --version`" in text
+
+
+def test_the_hollow_graph_is_the_projects_graph_with_empty_bodies():
+    """The CLI floor of the shape (``mentara_seed.hollow``) has exactly the real asset keys, dependencies,
+    groups, steps and checks; a run of it materializes every asset and passes every check; and it
+    loads without the project (only Dagster), so it measures Dagster's cost alone."""
+    import json
+    import subprocess
+    import sys
+
+    from dagster import AssetKey
+
+    from mentara_seed.checks.definitions import CHECK_NAMES
+    from mentara_seed.definitions import defs
+    from mentara_seed.hollow import build, describe
+
+    hollow = build(json.loads(json.dumps(describe(defs))))
+    real_graph, hollow_graph = defs.resolve_asset_graph(), hollow.resolve_asset_graph()
+    assert hollow_graph.get_all_asset_keys() == real_graph.get_all_asset_keys()
+    for key in real_graph.get_all_asset_keys():
+        assert hollow_graph.get(key).parent_keys == real_graph.get(key).parent_keys, key
+        assert hollow_graph.get(key).group_name == real_graph.get(key).group_name, key
+    assert hollow_graph.asset_check_keys == real_graph.asset_check_keys
+    assert len(hollow_graph.asset_check_keys) == len(CHECK_NAMES) + 1  # and the audit
+    assert sorted(a.node_def.name for a in hollow.assets) == sorted(a.node_def.name for a in defs.assets)
+    assert sorted(c.node_def.name for c in hollow.asset_checks) == sorted(c.node_def.name for c in defs.asset_checks)
+
+    result = hollow.resolve_job_def("seed_job").execute_in_process()
+    assert result.success
+    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert materialized == real_graph.get_all_asset_keys() and AssetKey("content") in materialized
+    evaluations = [e.event_specific_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert len(evaluations) == len(CHECK_NAMES) + 1 and all(e.passed for e in evaluations)
+
+    loaded = subprocess.run([sys.executable, "-c", "import sys, mentara_seed.hollow; "
+                             "print(sorted(m for m in sys.modules if m.startswith('mentara_seed')))"],
+                            capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "['mentara_seed', 'mentara_seed.hollow']"
