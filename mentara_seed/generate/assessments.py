@@ -181,15 +181,16 @@ def draw_answers(rng: Stream, concerns: dict[str, float], shift: float = 0.0) ->
     answers = [0] * ANSWERS
     for block in BLOCKS:
         level = min(0.95, max(0.0, concerns.get(block.key, BASELINE) + shift + rng.uniform(-0.12, 0.12)))
-        points = [min(block.top, max(0, round(level * block.top + rng.uniform(-0.7, 0.7)))) for _ in range(block.items)]
+        base, top = level * block.top, block.top
+        points = [min(top, max(0, round(base + jitter))) for jitter in rng.uniforms(block.items, -0.7, 0.7)]
         if block.cap is not None:
             k = 0
             while sum(points) > block.cap:
                 if points[k % block.items]:
                     points[k % block.items] -= 1
                 k += 1
-        for local, value in enumerate(points):
-            answers[block.start + local] = answer_for(block, local, value)
+        answers[block.start:block.start + block.items] = [answer_for(block, local, value)
+                                                          for local, value in enumerate(points)]
     return answers
 
 

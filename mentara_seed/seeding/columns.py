@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mentara_seed.generate import keys
 from mentara_seed.generate.keys import NAMESPACE
 
 EPOCH = dt.datetime(1970, 1, 1)
@@ -57,23 +58,10 @@ def moments_us(moments: Iterable[dt.datetime]) -> np.ndarray:
 
 # -- ids -------------------------------------------------------------------------------------------------
 def seed_ids(prefix: Sequence[object], last: Sequence[object]) -> tuple[list[str], np.ndarray]:
-    """``seed_id(*prefix, x)`` for each ``x`` of ``last``, and each id's ``id_fraction``.
-
-    The SHA-1 state of the shared prefix is computed once: each id costs one
-    copy, one update and one digest.
-    """
-    base = _NAMESPACE_SHA1.copy()
-    base.update(("/".join(map(str, prefix)) + "/").encode())
-    ids: list[str] = []
-    tops = np.empty(len(last), dtype=np.int64)
-    for k, x in enumerate(last):
-        sha = base.copy()
-        sha.update(str(x).encode())
-        value = int.from_bytes(sha.digest()[:16], "big") & _KEEP | _MARK
-        h = f"{value:032x}"
-        ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
-        tops[k] = value >> 96
-    return ids, tops / 2**32
+    """``seed_id(*prefix, x)`` for each ``x`` of ``last`` (``keys.seed_ids``), and each id's ``id_fraction``
+    (its first 32 bits, the first eight hex digits)."""
+    ids = keys.seed_ids(prefix, last)
+    return ids, np.fromiter((int(i[:8], 16) for i in ids), dtype=np.int64, count=len(ids)) / 2**32
 
 
 def pair_ids(purpose: str, firsts: Sequence[str], seconds: Sequence[str]) -> tuple[list[str], np.ndarray]:

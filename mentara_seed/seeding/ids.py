@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from mentara_seed.generate.keys import Stream, seed_id
+from mentara_seed.generate.keys import Stream, seed_ids
 from mentara_seed.seeding.draws import Draws
 from mentara_seed.seeding.sql import LOOKUP, chunks, one_of
 
@@ -47,7 +47,7 @@ class IdAllocator:
         while pending:
             window = max(pending.values())
             candidates = {
-                entity: [seed_id(purpose, entity, ordinal) for ordinal in range(start, start + window)]
+                entity: seed_ids((purpose, entity), range(start, start + window))
                 for entity in pending
             }
             taken = self.existing_ids(table, (i for ids in candidates.values() for i in ids))
