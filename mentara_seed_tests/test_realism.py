@@ -49,3 +49,13 @@ def test_a_reviews_tone_is_judged_against_its_stars():
 def test_towns_are_compared_as_people_write_them():
     assert realism._town_key("Dasmariñas") == realism._town_key("Dasmarinas")
     assert realism._town_key("Cebu City") == realism._town_key("City of Cebu") == "cebu"
+
+
+def test_a_tidied_text_has_single_spaces_and_capital_sentence_starts_but_not_after_abbreviations():
+    from mentara_seed.generate.content import tidy
+
+    assert tidy("  same here.  i wake up at 5 a.m. every day!  then   i try e.g. breathing? yes. ok") == \
+        "Same here. I wake up at 5 a.m. every day! Then i try e.g. breathing? Yes. Ok"
+    assert tidy("ask i.e. your therapist. p.m. is worse. x.m. is not an abbreviation") == \
+        "Ask i.e. your therapist. P.m. is worse. X.m. Is not an abbreviation"
+    assert tidy("wait...  what?! no") == "Wait... What?! No"

@@ -16,6 +16,7 @@ anything but the post's id.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from mentara_seed.generate.corpus import BY_KEY, Topic
 from mentara_seed.generate.keys import Stream
@@ -44,6 +45,7 @@ _PERSONS = {
 _FIRST_PERSON = re.compile(r"\b(I'm|I've|I|me|my|myself|am)\b")
 
 
+@lru_cache(maxsize=8192)  # clauses come from the corpus (or a title): few, and asked for with every text
 def as_person(clause: str, person: str) -> str:
     """A first-person clause of a member's ("when I lie down") as a professional says it ("when you lie down")."""
     table = _PERSONS[person]
@@ -261,14 +263,15 @@ def _sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-# A sentence ends at . ! or ?, but not at the dot of "a.m.", "p.m.", "e.g." or "i.e.".
-_SENTENCE_START = re.compile(r"(?<![ap]\.m)(?<!e\.g)(?<!i\.e)([.!?] )([a-z])")
+# A sentence ends at . ! or ?, but not at the dot of "a.m.", "p.m.", "e.g." or "i.e.". (The look-behinds
+# follow the mark, so that they are tried at marks only, not at every character of every text.)
+_SENTENCE_START = re.compile(r"([.!?])(?<![ap]\.m.)(?<!e\.g.)(?<!i\.e.) ([a-z])")
 
 
 def tidy(text: str) -> str:
     """One space between words, and every sentence starting with a capital."""
     text = " ".join(text.split())
-    return _sentence_case(_SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text))
+    return _sentence_case(_SENTENCE_START.sub(lambda m: m.group(1) + " " + m.group(2).upper(), text))
 
 
 # -- comments and replies ---------------------------------------------------------------------

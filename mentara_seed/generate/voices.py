@@ -26,6 +26,7 @@ class Writers:
         self.s = s
         self._titles: dict[str, str | None] = {}
         self._threads: dict[str, set[str]] = {}  # post -> the texts of its comments
+        self._subjects: dict[tuple[str, str], tuple[str, str]] = {}  # a seeded post's subject, for its threads
 
     @cached_property
     def people(self) -> dict[str, tuple[str, str, str, str]]:
@@ -98,7 +99,11 @@ class Writers:
     def subject(self, post_id: str, community_id: str | None) -> tuple[str, str]:
         """What a post is about: drawn again from a seeded post's id, else read from its title."""
         if seeded(post_id) and community_id in self.topics and self.topics[community_id]:
-            return content.post_subject(self.s, post_id, self.topics[community_id])
+            # Drawn once per post of the threads in hand (each of its comments asks again).
+            key = (post_id, community_id)
+            if key not in self._subjects:
+                self._subjects[key] = content.post_subject(self.s, post_id, self.topics[community_id])
+            return self._subjects[key]
         if post_id not in self._titles:
             self.load_titles([post_id])
         return content.subject_from_title(self._titles.get(post_id))
@@ -115,6 +120,7 @@ class Writers:
         every other post's (a chunk at a time, memory stays bounded)."""
         if only:
             self._threads.clear()
+            self._subjects.clear()
         wanted = sorted({p for p in post_ids if p not in self._threads})
         C = T.Comment
         for part in chunks(wanted, LOOKUP):
@@ -126,6 +132,7 @@ class Writers:
     def start_threads(self, post_ids) -> None:
         """These posts have no comments yet (nothing to read); every other post's are forgotten."""
         self._threads = {post_id: set() for post_id in post_ids}
+        self._subjects.clear()
 
     def comment_text(self, rng: Stream, post_id: str, community_id: str | None, commenter: str,
                      parent_author: str | None = None, parent_text: str | None = None,
