@@ -12,8 +12,12 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from mentara_seed.assets.enrichers import reports as reports_module
+from mentara_seed.generate import state
 from mentara_seed.generate.keys import seed_id
+from mentara_seed.requirements import reports_by_community
 from mentara_seed.schema import tables as T
+from mentara_seed.seeding import ids
 from mentara_seed_tests.helpers import (
     ALL_CHECKS,
     ANCHOR_DT,
@@ -199,6 +203,35 @@ def test_what_was_said_at_the_anchor_is_not_reported_yet(backend_url):
     assert found["reports_after_their_content"].passed
     assert found["community_reports_minimum"].passed and found["community_report_statuses_minimum"].passed
     assert on_posts > 0 and on_comments == 0
+
+
+def test_reports_read_only_the_communities_short_of_them_a_chunk_at_a_time(backend_url, monkeypatch):
+    """Reports pick posts, comments and reporters from what the communities short of reports hold, read
+    for a chunk of those communities at a time (never every post and membership: at heavy x1000 that
+    was the seed's memory peak); the communities that lost theirs get them back, and the others are
+    not read."""
+    seeded(backend_url, mode="medium")
+    reports = reports_by_community().subquery()
+    engine = sa.create_engine(backend_url)
+    with engine.begin() as conn:
+        communities = sorted(set(conn.execute(sa.select(reports.c.communityId)).scalars()))
+        emptied = communities[::3]
+        doomed = conn.execute(sa.select(reports.c.id).where(reports.c.communityId.in_(emptied))).scalars().all()
+        conn.execute(sa.delete(T.Report).where(T.Report.c.id.in_(doomed)))
+    asked = []
+    members_of = state.members_of
+    monkeypatch.setattr(ids, "ENTITIES_PER_CHUNK", 2)
+    monkeypatch.setattr(reports_module, "ENTITIES_PER_CHUNK", 2)
+    monkeypatch.setattr(state, "members_of", lambda s, part: asked.append(list(part)) or members_of(s, part))
+    result = run_job(backend_url, job="enrich_job", raise_on_error=False)
+    with engine.connect() as conn:
+        back = sorted(set(conn.execute(sa.select(reports.c.communityId)).scalars()))
+    engine.dispose()
+    found = evaluations(result)
+    assert found["community_reports_minimum"].passed and found["community_report_statuses_minimum"].passed
+    assert back == communities and len(emptied) >= 3
+    assert asked and all(len(part) <= 2 for part in asked)
+    assert sorted(c for part in asked for c in part) == emptied
 
 
 def test_hearts_deleted_from_threads_come_back_exactly(target_url):

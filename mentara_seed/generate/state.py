@@ -60,6 +60,17 @@ def members_by_community(s: Seeding) -> dict[str, list[str]]:
     return _listed(s, T.Membership.c.communityId, T.Membership.c.userId)
 
 
+def members_of(s: Seeding, communities: Iterable[str]) -> dict[str, list[str]]:
+    """``members_by_community`` for the named communities only (one query per LOOKUP of them)."""
+    M = T.Membership
+    listed: dict[str, list[str]] = defaultdict(list)
+    for part in chunks(sorted(communities), LOOKUP):
+        for k, v in s.rows(sa.select(M.c.communityId, M.c.userId).where(s.one_of(M.c.communityId, part))
+                           .order_by(M.c.communityId, M.c.userId)):
+            listed[k].append(v)
+    return listed
+
+
 def communities_by_user(s: Seeding) -> dict[str, list[str]]:
     return _listed(s, T.Membership.c.userId, T.Membership.c.communityId)
 
@@ -99,16 +110,33 @@ def all_posts(s: Seeding, only: Iterable[str] | None = None) -> list[PostRow]:
         return PostRow(row.id, shared.setdefault(user, user), row.createdAt,
                        room and shared.setdefault(room, room), community and shared.setdefault(community, community))
 
-    statement = (
-        sa.select(T.Post.c.id, T.Post.c.userId, T.Post.c.createdAt, T.Post.c.roomId, T.RoomGroup.c.communityId)
-        .outerjoin(T.Room, T.Room.c.id == T.Post.c.roomId)
-        .outerjoin(T.RoomGroup, T.RoomGroup.c.id == T.Room.c.roomGroupId)
-    )
+    statement = _posts_statement()
     if only is None:
         return [post(row) for row in s.conn.execute(statement.order_by(T.Post.c.id))]
     found = [post(row) for part in chunks(sorted(only), LOOKUP)
              for row in s.conn.execute(statement.where(s.one_of(T.Post.c.id, part)))]
     return sorted(found, key=lambda p: p.id)
+
+
+def _posts_statement() -> sa.Select:
+    return (
+        sa.select(T.Post.c.id, T.Post.c.userId, T.Post.c.createdAt, T.Post.c.roomId, T.RoomGroup.c.communityId)
+        .outerjoin(T.Room, T.Room.c.id == T.Post.c.roomId)
+        .outerjoin(T.RoomGroup, T.RoomGroup.c.id == T.Room.c.roomGroupId)
+    )
+
+
+def posts_by_community(s: Seeding, communities: Iterable[str], before: dt.datetime) -> dict[str, list[PostRow]]:
+    """The posts created before ``before`` in each of the named communities, by id: what
+    ``View.posts_by_community`` holds for them, read for those communities only."""
+    grouped_posts: dict[str, list[PostRow]] = defaultdict(list)
+    for part in chunks(sorted(communities), LOOKUP):
+        statement = (_posts_statement().where(s.one_of(T.RoomGroup.c.communityId, part), T.Post.c.createdAt < before)
+                     .order_by(T.Post.c.id))
+        for row in s.conn.execute(statement):
+            grouped_posts[row.communityId].append(PostRow(row.id, row.userId, row.createdAt, row.roomId,
+                                                          row.communityId))
+    return grouped_posts
 
 
 def relationships(s: Seeding) -> tuple[dict[str, list[str]], dict[str, list[str]]]:

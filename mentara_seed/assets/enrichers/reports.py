@@ -10,7 +10,8 @@ from mentara_seed.assets.common import enricher
 from mentara_seed.generate import makers, state
 from mentara_seed.requirements import BY_NAME, reports_by_community
 from mentara_seed.schema import tables as T
-from mentara_seed.seeding import Seeding
+from mentara_seed.seeding import LOOKUP, Seeding, chunks
+from mentara_seed.seeding.ids import ENTITIES_PER_CHUNK
 
 R = T.Report
 # What a member writes when reporting, per reason (the web's report dialog offers these reasons).
@@ -48,12 +49,12 @@ def enrich_reports(s: Seeding) -> None:
     # The documented moderator's queue: pending reports in the first community they moderate that has posts.
     demo = s.needs(BY_NAME["demo_moderator_reports"])
     if demo:
-        view = state.View(s)
         MC = T.ModeratorCommunity
         wanted = {}
         for moderator_id, missing in demo.items():
             theirs = sorted(s.scalars(sa.select(MC.c.communityId).where(MC.c.moderatorId == moderator_id)))
-            community = next((c for c in theirs if view.posts_by_community.get(c)), None)
+            with_posts = state.posts_by_community(s, theirs, s.anchor)
+            community = next((c for c in theirs if with_posts.get(c)), None)
             if community is None:
                 s.unmet["demo_moderator_reports"] += missing
             else:
@@ -63,14 +64,16 @@ def enrich_reports(s: Seeding) -> None:
 
 def make_reports(s: Seeding, purpose: str, requirement: str, needs: dict[str, int], status: str | None = None) -> None:
     """``needs[community]`` more reports on the community's posts and comments, in the statuses it
-    lacks first (or in ``status``)."""
-    if not needs:
+    lacks first (or in ``status``). The posts, comments and members it picks from are read for a
+    chunk of communities at a time (the chunks ``new_ids`` makes), so its memory does not grow with
+    the database."""
+    wanted = sorted(c for c, n in needs.items() if n > 0)
+    if not wanted:
         return
-    view = state.View(s)
     reports = reports_by_community().subquery()
     present = defaultdict(set)
     for community_id, found in s.rows(sa.select(reports.c.communityId, reports.c.status).distinct()
-                                      .where(s.one_of(reports.c.communityId, list(needs)))):
+                                      .where(s.one_of(reports.c.communityId, wanted))):
         present[community_id].add(found)
     reporters = defaultdict(set)  # target -> who reported it already (the app allows one report each)
     for reporter, target in s.rows(sa.select(R.c.reporterId, sa.func.coalesce(R.c.postId, R.c.commentId))):
@@ -78,36 +81,40 @@ def make_reports(s: Seeding, purpose: str, requirement: str, needs: dict[str, in
     # Only what was posted or said at least five minutes before the anchor can be reported by it (a
     # reply written at the anchor itself cannot have been reported yet).
     reportable = s.anchor - REPORT_DELAY
-    chosen_posts = {c: makers.sample_excluding(
-        s.rng(purpose + "/posts", c), [p for p in view.posts_by_community.get(c, []) if p.createdAt < reportable], set(),
-        needs[c]) for c in needs}
-    comments = defaultdict(list)
-    wanted = [p.id for posts in chosen_posts.values() for p in posts]
     C = T.Comment
-    for part in (wanted[k:k + 50_000] for k in range(0, len(wanted), 50_000)):
-        for row in s.rows(sa.select(C.c.id, C.c.postId, C.c.userId, C.c.createdAt)
-                          .where(s.one_of(C.c.postId, part), C.c.createdAt < reportable).order_by(C.c.postId, C.c.id)):
-            comments[row.postId].append(row)
-    for chunk in s.ids.new_ids(R, purpose, needs):
-        new = []
-        for k, (community_id, report_id, rng) in enumerate(chunk):
-            posts = chosen_posts[community_id]
-            if not posts:
-                s.unmet[requirement] += 1
-                continue
-            post = posts[k % len(posts)]
-            on_comment = comments.get(post.id) and rng.random() < 0.45
-            target = rng.choice(comments[post.id]) if on_comment else post
-            reporter = makers.pick(rng, view.members.get(community_id, []), {target.userId} | reporters[target.id])
-            if reporter is None:
-                s.unmet[requirement] += 1
-                continue
-            reporters[target.id].add(reporter)
-            missing = sorted(set(contract.REPORT_STATUSES) - present[community_id])
-            chosen = status or (missing[0] if missing else rng.choice(("PENDING", "PENDING", "REVIEWED", "DISMISSED")))
-            present[community_id].add(chosen)
-            new.append(report(s, rng, report_id, reporter, target, on_comment, chosen))
-        s.insert(R, new)
+    for part in chunks(wanted, ENTITIES_PER_CHUNK):
+        posts_of = state.posts_by_community(s, part, reportable)
+        members = state.members_of(s, part)
+        chosen_posts = {c: makers.sample_excluding(s.rng(purpose + "/posts", c), posts_of.get(c, []), set(), needs[c])
+                        for c in part}
+        comments = defaultdict(list)
+        ids = [p.id for posts in chosen_posts.values() for p in posts]
+        for some in chunks(ids, LOOKUP):
+            for row in s.rows(sa.select(C.c.id, C.c.postId, C.c.userId, C.c.createdAt)
+                              .where(s.one_of(C.c.postId, some), C.c.createdAt < reportable)
+                              .order_by(C.c.postId, C.c.id)):
+                comments[row.postId].append(row)
+        for chunk in s.ids.new_ids(R, purpose, {c: needs[c] for c in part}):
+            new = []
+            for k, (community_id, report_id, rng) in enumerate(chunk):
+                posts = chosen_posts[community_id]
+                if not posts:
+                    s.unmet[requirement] += 1
+                    continue
+                post = posts[k % len(posts)]
+                on_comment = comments.get(post.id) and rng.random() < 0.45
+                target = rng.choice(comments[post.id]) if on_comment else post
+                reporter = makers.pick(rng, members.get(community_id, []), {target.userId} | reporters[target.id])
+                if reporter is None:
+                    s.unmet[requirement] += 1
+                    continue
+                reporters[target.id].add(reporter)
+                missing = sorted(set(contract.REPORT_STATUSES) - present[community_id])
+                chosen = status or (missing[0] if missing
+                                    else rng.choice(("PENDING", "PENDING", "REVIEWED", "DISMISSED")))
+                present[community_id].add(chosen)
+                new.append(report(s, rng, report_id, reporter, target, on_comment, chosen))
+            s.insert(R, new)
 
 
 def report(s: Seeding, rng, report_id: str, reporter: str, target, on_comment: bool, status: str) -> dict:
