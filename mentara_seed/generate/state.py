@@ -79,9 +79,10 @@ def members_of(s: Seeding, communities: Iterable[str]) -> dict[str, list[str]]:
     M = T.Membership
     listed: dict[str, list[str]] = defaultdict(list)
     for part in chunks(sorted(communities), LOOKUP):
-        for k, v in s.rows(sa.select(M.c.communityId, M.c.userId).where(s.one_of(M.c.communityId, part))
-                           .order_by(M.c.communityId, M.c.userId)):
+        for k, v in s.rows(sa.select(M.c.communityId, M.c.userId).where(s.one_of(M.c.communityId, part))):
             listed[k].append(v)
+    for members in listed.values():
+        members.sort()
     return listed
 
 
@@ -148,11 +149,12 @@ def posts_by_community(s: Seeding, communities: Iterable[str], before: dt.dateti
     ``View.posts_by_community`` holds for them, read for those communities only."""
     grouped_posts: dict[str, list[PostRow]] = defaultdict(list)
     for part in chunks(sorted(communities), LOOKUP):
-        statement = (_posts_statement().where(s.one_of(T.RoomGroup.c.communityId, part), T.Post.c.createdAt < before)
-                     .order_by(T.Post.c.id))
+        statement = _posts_statement().where(s.one_of(T.RoomGroup.c.communityId, part), T.Post.c.createdAt < before)
         for row in s.conn.execute(statement):
             grouped_posts[row.communityId].append(PostRow(row.id, row.userId, row.createdAt, row.roomId,
                                                           row.communityId))
+    for posts in grouped_posts.values():
+        posts.sort(key=_by_id)
     return grouped_posts
 
 
