@@ -42,10 +42,10 @@ def clients_and_therapists(s: Seeding) -> list[str]:
     return ids(s, T.Client.c.userId) + ids(s, T.Therapist.c.userId)
 
 
-def _listed(s: Seeding, key, value) -> dict[str, list[str]]:
-    """``{key: [value, ...]}`` over a whole table, both sorted."""
+def _listed(s: Seeding, key, value, where=None) -> dict[str, list[str]]:
+    """``{key: [value, ...]}`` over a whole table (or its rows ``where`` holds), both sorted."""
     found: dict[str, list[str]] = defaultdict(list)
-    for k, v in streamed(s, sa.select(key, value)):
+    for k, v in streamed(s, sa.select(key, value) if where is None else sa.select(key, value).where(where)):
         found[k].append(v)
     listed: dict[str, list[str]] = defaultdict(list)
     for k in sorted(found):
@@ -75,15 +75,9 @@ def members_by_community(s: Seeding) -> dict[str, list[str]]:
 
 
 def members_of(s: Seeding, communities: Iterable[str]) -> dict[str, list[str]]:
-    """``members_by_community`` for the named communities only (one query per LOOKUP of them)."""
+    """``members_by_community`` for the named communities only."""
     M = T.Membership
-    listed: dict[str, list[str]] = defaultdict(list)
-    for part in chunks(sorted(communities), LOOKUP):
-        for k, v in s.rows(sa.select(M.c.communityId, M.c.userId).where(s.one_of(M.c.communityId, part))):
-            listed[k].append(v)
-    for members in listed.values():
-        members.sort()
-    return listed
+    return _listed(s, M.c.communityId, M.c.userId, s.one_of(M.c.communityId, communities))
 
 
 def communities_by_user(s: Seeding) -> dict[str, list[str]]:
