@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -74,3 +75,30 @@ def release_memory() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+@contextmanager
+def cycles_collected_after() -> Iterator[None]:
+    """Run a step's work with Python's cyclic garbage collector paused; collect the cycles it made after.
+
+    The collector's full passes walk every object alive, and a unit of work
+    keeps hundreds of thousands alive (the view of every post, a chunk's rows
+    and threads) while it allocates millions more: at heavy x100 the seeding
+    process spent 18.6 s of a 156 s seed in 81 full passes, and their number
+    and their size both grow with the volume. The seeder's own objects hold no
+    reference cycles (reference counting frees them as they go): the cyclic
+    garbage of a whole heavy seed is Dagster's and SQLAlchemy's, about 170,000
+    objects at heavy x10 and at heavy x100 alike, so pausing the collector
+    costs no memory that grows with the rows. What the work left in cycles is
+    collected when it ends (its survivors are all young: one cheap pass), and
+    a collector that was already off stays off.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(0)

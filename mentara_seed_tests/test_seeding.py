@@ -252,3 +252,47 @@ def test_hearts_deleted_from_threads_come_back_exactly(target_url):
     assert result.success and len(posts) == 3 and gone > 6
     assert {name: dump(target_url)[name] for name in before} == before
     assert rows_added(result)["content"] == gone
+
+
+def test_a_unit_of_work_runs_without_the_cycle_collector_and_frees_its_cycles_when_it_ends(tmp_path):
+    """The collector's full passes walk every live object, and a unit of work keeps hundreds of
+    thousands alive (``steps.cycles_collected_after``): it runs with the collector paused, and the
+    reference cycles it made are freed when it ends."""
+    import gc
+    import weakref
+
+    from mentara_seed.assets.common import seed_unit
+    from mentara_seed.resources import MentaraDatabase
+    from mentara_seed.settings import SeedSettings
+    from mentara_seed.steps import cycles_collected_after
+    from mentara_seed_tests.helpers import ANCHOR
+
+    class Node:
+        pass
+
+    seen = {}
+
+    def rule(seeding) -> None:
+        seen["collector_on"] = gc.isenabled()
+        node = Node()
+        node.itself = node  # a cycle: reference counting alone never frees it
+        seen["cycle"] = weakref.ref(node)
+        del node
+        kept = [Node() for _ in range(50_000)]  # live objects enough to set a running collector off
+        seen["cycle_kept_inside"] = seen["cycle"]() is not None
+        del kept
+
+    database = MentaraDatabase(url=f"sqlite+pysqlite:///{tmp_path / 'unit.sqlite3'}")
+    assert gc.isenabled()
+    seed_unit("users", database, SeedSettings.resolve(mode="light", anchor=ANCHOR), rule)
+    assert seen == {"collector_on": False, "cycle": seen["cycle"], "cycle_kept_inside": True}
+    assert seen["cycle"]() is None  # collected as the unit ended
+    assert gc.isenabled()
+
+    gc.disable()  # a collector someone turned off stays off
+    try:
+        with cycles_collected_after():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -26,7 +26,14 @@ from mentara_seed.resources import MentaraDatabase, SeedConfig
 from mentara_seed.seeding import Seeding
 from mentara_seed.seeding.shards import WHOLE, Shard
 from mentara_seed.settings import SeedSettings
-from mentara_seed.steps import in_one_line, note_schema, reading, release_memory, settings_or_fail
+from mentara_seed.steps import (
+    cycles_collected_after,
+    in_one_line,
+    note_schema,
+    reading,
+    release_memory,
+    settings_or_fail,
+)
 
 Rule = Callable[[Seeding], None]
 # Writing steps share this concurrency pool (limit 1 in dagster.yaml), whichever run they belong to.
@@ -85,7 +92,7 @@ def seed_unit(
     run is recognised (``fixpoint``): then the rule is not run, and the outcome says since when."""
     started = time.perf_counter()
     memo = database.memo
-    with in_one_line():
+    with in_one_line(), cycles_collected_after():
         with database.transaction(reset=reset) as conn:
             one_execution_at_a_time(conn, f"{asset}/{shard.key}")
             seeding = Seeding(conn, settings, database.target, shard, defer=defer)
