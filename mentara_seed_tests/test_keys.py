@@ -67,3 +67,24 @@ def test_every_draw_of_a_stream_is_the_documented_word_mapped_by_multiplication(
         j = i + ((ref.word() * (12 - i)) >> 64)
         pool[i], pool[j] = pool[j], pool[i]
     assert picked == pool[:5]
+
+
+def test_pick_draws_what_choosing_among_the_options_left_would():
+    """``makers.pick`` finds the option without building the list of those left when one is left
+    out; the draw (and the stream after it) must be exactly the list's."""
+    from mentara_seed.generate.makers import pick
+
+    def reference(rng, options, exclude):
+        allowed = [o for o in options if o not in exclude]
+        return rng.choice(allowed) if allowed else None
+
+    population = [f"user-{k}" for k in range(6)]
+    for case in range(3_000):
+        draw = stream("pick-cases", case)
+        options = [population[draw.below(6)] for _ in range(draw.below(9))]  # repeats, and empty lists
+        exclude = set(draw.sample(population, draw.below(3)))  # none, one (present or not), two
+        if case % 5 == 0:
+            options = list(dict.fromkeys(options))  # distinct, as a community's members are
+        mine, theirs = stream("pick", case), stream("pick", case)
+        assert pick(mine, options, exclude) == reference(theirs, options, exclude), (options, exclude)
+        assert mine.word() == theirs.word()

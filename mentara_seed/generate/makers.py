@@ -29,6 +29,19 @@ def pick(rng: Stream, options: Sequence, exclude: set | frozenset = frozenset())
     """One option not in ``exclude``, or None."""
     if not exclude:
         return rng.choice(options) if options else None
+    if len(exclude) == 1:
+        # The usual case (not the author, not the parent's author): the same draw as choosing from
+        # the options left, found without building them (a community has thousands of members).
+        (left_out,) = exclude
+        times = options.count(left_out)
+        if times == 0:
+            return rng.choice(options) if options else None
+        if times == 1:
+            at = options.index(left_out)
+            if len(options) == 1:
+                return None
+            k = rng.below(len(options) - 1)
+            return options[k if k < at else k + 1]
     allowed = [o for o in options if o not in exclude]
     return rng.choice(allowed) if allowed else None
 
