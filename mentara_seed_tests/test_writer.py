@@ -138,6 +138,52 @@ def test_freed_ordinals_are_reused_and_ids_do_not_depend_on_the_run(engine):
                          "carol": [seed_id("users", "carol", 0)]}
 
 
+def test_a_table_empty_at_the_first_allocation_needs_no_lookups_for_entities_new_to_the_unit(engine):
+    """A fresh seed allocates into empty tables: nothing there can hold a candidate, so its ids are
+    not looked up. An entity given ids before in the same unit is looked up again (its rows may be
+    in by now), and so is every entity of a table that held rows."""
+    lookups = []  # reads of the table's ids
+    sa.event.listen(engine, "before_cursor_execute",
+                    lambda _c, _cur, statement, *_: lookups.append(statement) if '"User".id' in statement else None)
+    users = lambda ids: [{**_user(0), "id": i, "email": f"{i}@x"} for i in ids]  # noqa: E731
+    with engine.begin() as conn:
+        ids = IdAllocator(conn, Draws("medium", NOW))
+        first = ids.allocate(T.User, "users", {"alice": 2, "bob": 1})
+        assert first == {"alice": [seed_id("users", "alice", k) for k in range(2)], "bob": [seed_id("users", "bob", 0)]}
+        writer = BulkWriter(conn)
+        writer.insert(T.User, users([first["alice"][0], first["bob"][0]]))
+        writer.finish()
+        assert ids.allocate(T.User, "users", {"carol": 1}) == {"carol": [seed_id("users", "carol", 0)]}
+        assert lookups == []
+        # alice's first id is in: her next two are the two after it
+        assert ids.allocate(T.User, "users", {"alice": 2}) == {"alice": [seed_id("users", "alice", k) for k in (1, 2)]}
+        assert len(lookups) == 2  # ordinals 0 and 1, then 2
+
+    lookups.clear()
+    with engine.begin() as conn:  # a later unit of work: the table holds rows
+        ids = IdAllocator(conn, Draws("medium", NOW))
+        assert ids.allocate(T.User, "users", {"bob": 1}) == {"bob": [seed_id("users", "bob", 1)]}
+        assert len(lookups) == 2  # ordinal 0 (taken), then 1
+
+
+def test_allocating_in_a_table_loaded_without_its_indexes_does_not_rebuild_them(engine):
+    """The emptiness probe and the lookups read by primary key, which a deferred load keeps: they
+    must not bring the table's other indexes back in the middle of the load."""
+    with engine.begin() as conn:
+        writer = BulkWriter(conn)
+        ids = IdAllocator(conn, Draws("medium", NOW), writer.deferred.lookups)
+        writer.insert(T.User, [_user(0)])  # someone's row, loaded without the other indexes
+        assert "User" in writer.deferred.tables and writer.deferred.dropped
+        dropped = list(writer.deferred.dropped)
+        first = ids.allocate(T.User, "users", {"alice": 2})  # probes the table, then looks the ids up
+        writer.insert(T.User, [{**_user(0), "id": i, "email": f"{i}@x"} for i in first["alice"]])
+        assert ids.allocate(T.User, "users", {"alice": 1, "bob": 1}) == {
+            "alice": [seed_id("users", "alice", 2)], "bob": [seed_id("users", "bob", 0)]}
+        assert writer.deferred.dropped == dropped
+        writer.finish()
+        assert writer.deferred.dropped == []
+
+
 def test_id_lookups_with_the_separator_in_a_value_still_match_exactly(engine):
     odd = [f"odd{SEPARATOR}id", f"{SEPARATOR}", "plain"]
     with engine.begin() as conn:

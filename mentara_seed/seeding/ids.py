@@ -29,6 +29,10 @@ class IdAllocator:
         self.draws = draws
         self.postgres = conn.dialect.name == "postgresql"
         self.lookups = lookups  # marks reads by primary key (``Deferred.lookups``)
+        # Tables that held no row when this unit of work first allocated in them, and the
+        # (table, purpose, entity) it has allocated since: there, nothing else can hold a candidate.
+        self._found_empty: dict[str, bool] = {}
+        self._allocated: set[tuple[str, str, str]] = set()
 
     def existing_ids(self, table: sa.Table, ids: Iterable[str]) -> set[str]:
         key = next(iter(table.primary_key.columns))
@@ -40,9 +44,20 @@ class IdAllocator:
 
     def allocate(self, table: sa.Table, purpose: str, needs: Mapping[str, int]) -> dict[str, list[str]]:
         """For each entity, ``needs[entity]`` new ids of ``purpose`` not present in ``table``,
-        from the smallest free ordinals."""
+        from the smallest free ordinals.
+
+        Where the table held no row when this unit of work first allocated in it (a fresh seed, a
+        reset) and none of these entities has had ids of ``purpose`` from this unit yet, no
+        candidate can be taken, so the lookups are skipped: every row this unit sees there is its
+        own, and its ids are other keys' (a UUID5 of another key never equals one of these). (Shards
+        writing the same table at once own other entities; their rows were invisible to a lookup
+        before their commit anyway.)"""
         allocated: dict[str, list[str]] = {entity: [] for entity in needs}
         pending = {entity: n for entity, n in needs.items() if n > 0}
+        # Keyed as the ids are made (``str`` of each part): 5 and "5" are one entity.
+        fresh = bool(pending) and self.empty_at_first_allocation(table) and not any(
+            (table.name, str(purpose), str(entity)) in self._allocated for entity in pending)
+        self._allocated.update((table.name, str(purpose), str(entity)) for entity in pending)
         start = 0
         while pending:
             window = max(pending.values())
@@ -50,7 +65,7 @@ class IdAllocator:
                 entity: seed_ids((purpose, entity), range(start, start + window))
                 for entity in pending
             }
-            taken = self.existing_ids(table, (i for ids in candidates.values() for i in ids))
+            taken = set() if fresh else self.existing_ids(table, (i for ids in candidates.values() for i in ids))
             for entity, ids in candidates.items():
                 free = [i for i in ids if i not in taken][: pending[entity]] if taken else ids[: pending[entity]]
                 allocated[entity].extend(free)
@@ -58,6 +73,14 @@ class IdAllocator:
             pending = {entity: n for entity, n in pending.items() if n > 0}
             start += window
         return allocated
+
+    def empty_at_first_allocation(self, table: sa.Table) -> bool:
+        """Whether ``table`` held no row when this unit of work first allocated in it."""
+        if table.name not in self._found_empty:
+            with self.lookups():  # no index is needed to find one row
+                self._found_empty[table.name] = self.conn.execute(sa.select(sa.literal(1)).select_from(table)
+                                                                  .limit(1)).first() is None
+        return self._found_empty[table.name]
 
     def new_ids(self, table: sa.Table, purpose: str,
                 needs: Mapping[str, int]) -> Iterator[Iterator[tuple[str, str, Stream]]]:
