@@ -59,6 +59,17 @@ def test_seed_ids_are_seed_id_with_their_fractions():
     assert fractions.tolist() == [id_fraction(i) for i in ids]
 
 
+def test_pair_ids_are_seed_id_with_their_fractions():
+    posts = [f"post-{k % 37}" for k in range(2000)] + ["ünï/code", ""]
+    users = [f"user-{k}" for k in range(2000)] + ["", "x/y"]
+    ids, fractions = C.pair_ids("post_heart", posts, users)
+    assert ids == [seed_id("post_heart", p, u) for p, u in zip(posts, users, strict=True)]
+    assert fractions.tolist() == [id_fraction(i) for i in ids]
+    assert all(i[14] == "5" and i[19] in "89ab" for i in ids)  # version 5, RFC 4122 variant
+    empty_ids, empty_fractions = C.pair_ids("post_heart", [], [])
+    assert empty_ids == [] and len(empty_fractions) == 0
+
+
 def test_moments_print_as_each_backend_stores_them():
     moments = [dt.datetime(2026, 1, 2, 3, 4, 5, 6000), dt.datetime(1999, 12, 31, 23, 59, 59), ANCHOR]
     column = C.Moments(C.moments_us(moments))
