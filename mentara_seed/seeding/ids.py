@@ -54,10 +54,10 @@ class IdAllocator:
         before their commit anyway.)"""
         allocated: dict[str, list[str]] = {entity: [] for entity in needs}
         pending = {entity: n for entity, n in needs.items() if n > 0}
-        # Keyed as the ids are made (``str`` of each part): 5 and "5" are one entity.
-        fresh = bool(pending) and self.empty_at_first_allocation(table) and not any(
-            (table.name, str(purpose), str(entity)) in self._allocated for entity in pending)
-        self._allocated.update((table.name, str(purpose), str(entity)) for entity in pending)
+        # Keyed as the ids are made (``str`` of the entity): 5 and "5" are one entity.
+        given = {(table.name, purpose, str(entity)) for entity in pending}
+        fresh = bool(given) and self._empty_at_first_allocation(table) and not given & self._allocated
+        self._allocated |= given
         start = 0
         while pending:
             window = max(pending.values())
@@ -74,7 +74,7 @@ class IdAllocator:
             start += window
         return allocated
 
-    def empty_at_first_allocation(self, table: sa.Table) -> bool:
+    def _empty_at_first_allocation(self, table: sa.Table) -> bool:
         """Whether ``table`` held no row when this unit of work first allocated in it."""
         if table.name not in self._found_empty:
             with self.lookups():  # no index is needed to find one row
