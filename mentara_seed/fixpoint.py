@@ -119,7 +119,7 @@ def begin(conn: Connection, database, settings: SeedSettings, instance: DagsterI
             from mentara_seed.checks.definitions import CHECK_NAMES, owner
             from mentara_seed.checks.incremental import any_failed
 
-            if not any_failed({name: owner(name) for name in CHECK_NAMES}, instance):
+            if not any_failed({name: owner(name) for name in CHECK_NAMES}, instance, memo.completed):
                 memo.unchanged_since = since
 
 

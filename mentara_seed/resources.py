@@ -85,6 +85,9 @@ class RunMemo:
     began: bool = False
     start: Optional[object] = None
     unchanged_since: Optional[str] = None
+    # Each check's latest completed evaluation in the Dagster instance, as read once this run
+    # (``checks.incremental.completed``): facts about the instance, not the tables, never forgotten.
+    completed: dict[str, object] = field(default_factory=dict)
     # Whether a step has reported the target's schema (its additions) yet.
     schema_noted: bool = False
 

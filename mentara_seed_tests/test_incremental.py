@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from dagster import DagsterInstance
 
 from mentara_seed import fingerprints, fixpoint
+from mentara_seed.checks import incremental
 from mentara_seed.checks.definitions import CHECK_NAMES, INTEGRITY, MINIMUMS
 from mentara_seed.checks.findings import INPUTS_METADATA, REUSED_METADATA
 from mentara_seed.settings import SeedSettings
@@ -56,14 +57,19 @@ def _seed_recording(url: str, instance: DagsterInstance):
     return result
 
 
-def test_a_rerun_on_a_complete_database_surveys_nothing_and_its_checks_pass_unread(postgres_databases):
+def test_a_rerun_on_a_complete_database_surveys_nothing_and_its_checks_pass_unread(postgres_databases, monkeypatch):
     url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
     instance = DagsterInstance.ephemeral()
     seed = _seed_recording(url, instance)
     before = digest(url)
+    asked: list[str] = []
+    last_completed = incremental.last_completed
+    monkeypatch.setattr(incremental, "last_completed", lambda i, key: asked.append(key.name) or last_completed(i, key))
 
     rerun = run_job(url, mode="light", instance=instance)
     assert rerun.success
+    # Each check's history is read once a run (by the fixpoint's look for failures, reused by its step).
+    assert sorted(asked) == sorted(CHECK_NAMES)
     assert set(_unchanged_since(rerun).values()) == {seed.run_id}  # every seeding asset, the tier entries too
     assert sum(rows_added(rerun).values()) == 0
     assert _report(rerun)[fixpoint.METADATA] == _report(seed)[fixpoint.METADATA]

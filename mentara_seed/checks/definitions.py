@@ -75,7 +75,8 @@ def run_findings(names, database: MentaraDatabase, settings: SeedSettings,
     # The fingerprints and the evaluations read one snapshot (Postgres): a key says what was evaluated.
     with incremental.pinned(database) as (pinned, snapshot):
         keys = incremental.input_keys(pinned, {name: reads(name, settings) for name in missing}, database, settings)
-        unchanged = incremental.unchanged(keys, {name: owner(name) for name in keys}, instance) if instance else {}
+        unchanged = (incremental.unchanged(keys, {name: owner(name) for name in keys}, instance, memo.completed)
+                     if instance else {})
         for name, run_id in unchanged.items():
             finding = (met(MINIMUMS[name], settings.mode, target) if name in MINIMUMS
                        else Finding(name, "integrity", INTEGRITY[name].description, 0, 0))

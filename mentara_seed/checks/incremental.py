@@ -87,7 +87,10 @@ def input_keys(conn: Optional[Connection], names: dict[str, frozenset[str]], dat
             for name, tables in wanted.items()}
 
 
-def last_completed(instance: DagsterInstance, check: AssetCheckKey) -> tuple[bool, Optional[str], str] | None:
+Completed = Optional[tuple[bool, Optional[str], str]]  # (passed, key, run id), or None: never completed
+
+
+def last_completed(instance: DagsterInstance, check: AssetCheckKey) -> Completed:
     """``(passed, key, run id)`` of the check's latest completed evaluation."""
     records = instance.event_log_storage.get_asset_check_execution_history(check, limit=1, status=COMPLETED)
     if not records or records[0].event is None or records[0].event.dagster_event is None:
@@ -98,17 +101,25 @@ def last_completed(instance: DagsterInstance, check: AssetCheckKey) -> tuple[boo
             entry.value if entry is not None else None, records[0].run_id)
 
 
-def unchanged(keys: dict[str, str], owners: dict[str, str], instance: DagsterInstance) -> dict[str, str]:
+def completed(owners: dict[str, str], instance: DagsterInstance, known: dict[str, Completed]) -> dict[str, Completed]:
+    """``last_completed`` of the checks ``owners`` names (``{check: owner asset}``), read once per run:
+    ``known`` (the run's memo) keeps what was read. What it keeps may have been outdone since by
+    another run's evaluation, and still vouches for what it says: a pass on a key is a pass on the
+    inputs that key names, whenever it was recorded."""
+    for name, asset in owners.items():
+        if name not in known:
+            known[name] = last_completed(instance, AssetCheckKey(AssetKey(asset), name))
+    return {name: known[name] for name in owners}
+
+
+def unchanged(keys: dict[str, str], owners: dict[str, str], instance: DagsterInstance,
+              known: dict[str, Completed]) -> dict[str, str]:
     """``{check: run id}`` of the checks whose latest completed evaluation passed with the key they have now."""
-    found = {}
-    for name, now in keys.items():
-        last = last_completed(instance, AssetCheckKey(AssetKey(owners[name]), name))
-        if last is not None and last[0] and last[1] == now:
-            found[name] = last[2]
-    return found
+    last = completed({name: owners[name] for name in keys}, instance, known)
+    return {name: entry[2] for name, now in keys.items()
+            if (entry := last[name]) is not None and entry[0] and entry[1] == now}
 
 
-def any_failed(names: dict[str, str], instance: DagsterInstance) -> list[str]:
+def any_failed(names: dict[str, str], instance: DagsterInstance, known: dict[str, Completed]) -> list[str]:
     """The checks (``{check: owner asset}``) whose latest completed evaluation failed or warned."""
-    return [name for name, asset in names.items()
-            if (last := last_completed(instance, AssetCheckKey(AssetKey(asset), name))) is not None and not last[0]]
+    return [name for name, entry in completed(names, instance, known).items() if entry is not None and not entry[0]]
