@@ -13,6 +13,8 @@ guarantees it, and being standalone, they run without their assets
 """
 
 
+import datetime as dt
+from functools import cache
 from typing import Optional
 
 from dagster import (
@@ -98,7 +100,13 @@ def run_findings(names, database: MentaraDatabase, settings: SeedSettings,
 
 def reads(name: str, settings: SeedSettings) -> frozenset[str]:
     """The tables a check reads (a write to one of them makes its finding stale)."""
-    return MINIMUMS[name].tables if name in MINIMUMS else INTEGRITY[name].tables(settings.anchor)
+    return _reads(name, settings.anchor)
+
+
+@cache
+def _reads(name: str, anchor: dt.datetime) -> frozenset[str]:
+    # (Each is found by building the check's query: a few hundred times a run otherwise.)
+    return MINIMUMS[name].tables if name in MINIMUMS else INTEGRITY[name].tables(anchor)
 
 
 def _description(name: str) -> str:
