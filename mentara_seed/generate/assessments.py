@@ -171,27 +171,60 @@ def concerns_of(topics) -> dict[str, float]:
     return concerns
 
 
+LEVEL_JITTER = 0.12  # a block's level, give or take
+ITEM_JITTER = 0.7  # an item's points, give or take (so one point either way, at most)
+
+
+@cache
+def _drawing_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[Block]]:
+    """``draw_answers``' layout: where each block's level draw and each item's draw fall among the
+    stream's words (a block's level, then its items, block after block), each item's block and top,
+    the answer that gives each item each number of points, and the blocks with a cap."""
+    level_at, item_at, position = [], [], 0
+    for block in BLOCKS:
+        level_at.append(position)
+        item_at += range(position + 1, position + 1 + block.items)
+        position += 1 + block.items
+    block_of = np.repeat(np.arange(len(BLOCKS)), [block.items for block in BLOCKS])
+    tops = np.array([block.top for block in BLOCKS], dtype=np.int64)[block_of]
+    answer = np.zeros((ANSWERS, 5), dtype=np.int64)
+    for block in BLOCKS:
+        for local in range(block.items):
+            answer[block.start + local, :block.top + 1] = [answer_for(block, local, p) for p in range(block.top + 1)]
+    return np.array(level_at), np.array(item_at), block_of, tops, answer, [b for b in BLOCKS if b.cap is not None]
+
+
+DRAWS = len(BLOCKS) + ANSWERS  # the words ``draw_answers`` takes from a stream
+
+
 def draw_answers(rng: Stream, concerns: dict[str, float], shift: float = 0.0) -> list[int]:
     """201 answers of a client with these concerns (``shift`` moves every level, e.g. -0.15 after therapy).
 
     Each item's points are the block's level times its top, give or take one;
     blocks whose labels stop at a score (Depression, ADHD, Bipolar) are kept
     at or under it, as a real respondent's answers are for the app to label them.
+
+    Drawn on arrays: per block, its level ``uniform(-0.12, 0.12)`` and then each
+    item's ``uniform(-0.7, 0.7)``, the same words and the same floating-point
+    operations as drawing them one at a time (``test_assessments.py`` compares).
     """
-    answers = [0] * ANSWERS
-    for block in BLOCKS:
-        level = min(0.95, max(0.0, concerns.get(block.key, BASELINE) + shift + rng.uniform(-0.12, 0.12)))
-        base, top = level * block.top, block.top
-        points = [min(top, max(0, round(base + jitter))) for jitter in rng.uniforms(block.items, -0.7, 0.7)]
-        if block.cap is not None:
-            k = 0
-            while sum(points) > block.cap:
-                if points[k % block.items]:
-                    points[k % block.items] -= 1
-                k += 1
-        answers[block.start:block.start + block.items] = [answer_for(block, local, value)
-                                                          for local, value in enumerate(points)]
-    return answers
+    level_at, item_at, block_of, tops, answer, capped = _drawing_tables()
+    unit = (np.array(rng.words(DRAWS), dtype=np.uint64) >> np.uint64(11)).astype(np.float64) * 2.0**-53
+    low, high = -LEVEL_JITTER, LEVEL_JITTER
+    concern = np.array([concerns.get(block.key, BASELINE) for block in BLOCKS]) + shift
+    level = np.minimum(0.95, np.maximum(0.0, concern + (low + (high - low) * unit[level_at])))
+    low, high = -ITEM_JITTER, ITEM_JITTER
+    base = level[block_of] * tops
+    points = np.minimum(tops, np.maximum(0, np.rint(base + (low + (high - low) * unit[item_at])).astype(np.int64)))
+    for block in capped:
+        items = points[block.start:block.start + block.items]
+        over, k = int(items.sum()) - block.cap, 0
+        while over > 0:  # one point off each answered item in turn, from the first, until within the cap
+            if items[k % block.items]:
+                items[k % block.items] -= 1
+                over -= 1
+            k += 1
+    return answer[np.arange(ANSWERS), points].tolist()
 
 
 RISK_FACTORS = {

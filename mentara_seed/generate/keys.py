@@ -99,6 +99,17 @@ class Stream:
         """The next 64-bit word."""
         return (self._words or self._refill()).pop()
 
+    def words(self, n: int) -> list[int]:
+        """The next ``n`` words, as ``n`` calls of ``word`` give them (for draws made on whole arrays)."""
+        out: list[int] = []
+        while n:
+            words = self._words or self._refill()
+            take = min(n, len(words))
+            out += words[:-take - 1:-1]  # the last ``take``, last first: the order ``pop`` takes them
+            del words[-take:]
+            n -= take
+        return out
+
     def below(self, n: int) -> int:
         """A whole number in [0, n)."""
         return ((self._words or self._refill()).pop() * n) >> 64
