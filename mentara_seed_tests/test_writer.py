@@ -166,22 +166,98 @@ def test_a_table_empty_at_the_first_allocation_needs_no_lookups_for_entities_new
         assert len(lookups) == 2  # ordinal 0 (taken), then 1
 
 
-def test_allocating_in_a_table_loaded_without_its_indexes_does_not_rebuild_them(engine):
-    """The emptiness probe and the lookups read by primary key, which a deferred load keeps: they
-    must not bring the table's other indexes back in the middle of the load."""
+def test_allocating_in_a_table_loaded_without_its_indexes_brings_back_its_primary_key_only(engine):
+    """The emptiness probe needs no index, and the lookups read by primary key: in the middle of a
+    load they bring back the key (Postgres, where the load dropped it) and nothing else."""
+    postgres = engine.dialect.name == "postgresql"
     with engine.begin() as conn:
         writer = BulkWriter(conn)
         ids = IdAllocator(conn, Draws("medium", NOW), writer.deferred.lookups)
         writer.insert(T.User, [_user(0)])  # someone's row, loaded without the other indexes
         assert "User" in writer.deferred.tables and writer.deferred.dropped
         dropped = list(writer.deferred.dropped)
-        first = ids.allocate(T.User, "users", {"alice": 2})  # probes the table, then looks the ids up
+        assert [o.name for o in dropped if o.kind == "primary key"] == (["User_pkey"] if postgres else [])
+        assert not ids._empty_at_first_allocation(T.User)  # the probe
+        assert writer.deferred.dropped == dropped
+        first = ids.allocate(T.User, "users", {"alice": 2})  # looks the ids up
         writer.insert(T.User, [{**_user(0), "id": i, "email": f"{i}@x"} for i in first["alice"]])
         assert ids.allocate(T.User, "users", {"alice": 1, "bob": 1}) == {
             "alice": [seed_id("users", "alice", 2)], "bob": [seed_id("users", "bob", 0)]}
-        assert writer.deferred.dropped == dropped
+        assert writer.deferred.dropped == [o for o in dropped if o.kind != "primary key"]
         writer.finish()
         assert writer.deferred.dropped == []
+
+
+def test_a_load_into_empty_tables_takes_out_their_keys_and_puts_back_exactly_what_was_there(postgres_databases):
+    """Postgres: the primary key of an empty table goes with the foreign keys of the empty tables
+    referring to it, and the catalog after the load is the catalog before it."""
+    from mentara_seed.seeding.deferred import catalog
+
+    engine = sa.create_engine(postgres_databases.create())
+    create_schema(engine, LATEST)
+    with engine.begin() as conn:
+        before = catalog(conn)
+        writer = BulkWriter(conn)
+        writer.insert(T.User, [_user(1)])
+        writer.insert(T.Post, [_post(k, "user-1") for k in range(3)])
+        gone = {(o.table, o.kind, o.name) for o in writer.deferred.dropped}
+        assert {("User", "primary key", "User_pkey"), ("Post", "primary key", "Post_pkey"),
+                ("Post", "foreign key", "Post_userId_fkey"), ("Comment", "foreign key", "Comment_postId_fkey"),
+                ("Notification", "foreign key", "Notification_userId_fkey")} <= gone
+        left = {(table, name) for _, table, name, *_ in catalog(conn)}
+        assert not {(table, name) for table, _, name in gone} & left
+        writer.finish()
+        assert catalog(conn) == before
+    engine.dispose()
+
+
+def test_a_table_that_rows_elsewhere_refer_to_keeps_its_primary_key(postgres_databases, monkeypatch):
+    """Posts (more than the limit of a nearly empty table, here 1) may refer to a room: the rooms'
+    key stays for their load, while the empty community's goes."""
+    from mentara_seed.seeding import deferred
+
+    monkeypatch.setattr(deferred, "DEFER_UP_TO", 1)
+    engine = sa.create_engine(postgres_databases.create())
+    create_schema(engine, LATEST)
+    with engine.begin() as conn:
+        writer = BulkWriter(conn)
+        writer.insert(T.User, [_user(1)])
+        writer.insert(T.Post, [_post(k, "user-1") for k in range(2)])  # in no room
+        writer.finish()
+    with engine.begin() as conn:
+        writer = BulkWriter(conn)
+        writer.insert(T.Community, [{"id": "c", "name": "C", "slug": "c", "description": "d", "imageUrl": "u",
+                                     "createdAt": NOW, "updatedAt": NOW}])
+        writer.insert(T.RoomGroup, [{"id": "g", "name": "G", "order": 0, "communityId": "c"}])
+        writer.insert(T.Room, [{"id": "r", "name": "R", "order": 0, "postingRole": "member", "roomGroupId": "g"}])
+        keys = {o.name for o in writer.deferred.dropped if o.kind == "primary key"}
+        assert {"Community_pkey", "RoomGroup_pkey"} <= keys and "Room_pkey" not in keys
+        assert "Room_roomGroupId_fkey" in {o.name for o in writer.deferred.dropped}  # (went with the group's key)
+        writer.finish()
+
+
+def test_a_duplicate_id_in_a_load_fails_it_naming_the_table(engine):
+    """Where the primary key is deferred (Postgres), its rebuild refuses the duplicate, as the insert would have."""
+    with pytest.raises(writer_module.InsertFailed) as raised:
+        with engine.begin() as conn:
+            writer = BulkWriter(conn)
+            writer.insert(T.User, [_user(1), {**_user(1), "email": "other@example.com"}])
+            writer.finish()
+    message = str(raised.value)
+    assert message.startswith("inserting into User failed: ") and "unique" in message.lower(), message
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(T.User)).scalar_one() == 0
+
+
+def test_an_update_of_a_deferred_table_gets_it_back_whole_first(engine):
+    with engine.begin() as conn:
+        writer = BulkWriter(conn)
+        writer.insert(T.User, [_user(1)])
+        writer.insert(T.Post, [_post(k, "user-1") for k in range(3)])
+        assert any(o.table == "Post" for o in writer.deferred.dropped)
+        conn.execute(sa.update(T.Post).where(T.Post.c.id == "post-1").values(title="new"))
+        assert not any(o.table == "Post" for o in writer.deferred.dropped)
+        writer.finish()
 
 
 def test_id_lookups_with_the_separator_in_a_value_still_match_exactly(engine):

@@ -21,10 +21,14 @@ from mentara_seed.seeding.sql import LOOKUP, chunks, one_of
 ENTITIES_PER_CHUNK = 5_000
 
 
+def _no_deferral(primary_key: bool = True) -> contextlib.AbstractContextManager:
+    return contextlib.nullcontext()
+
+
 class IdAllocator:
     """Allocates ids in one table, a chunk of entities at a time, with one lookup per chunk."""
 
-    def __init__(self, conn: Connection, draws: Draws, lookups=contextlib.nullcontext) -> None:
+    def __init__(self, conn: Connection, draws: Draws, lookups=_no_deferral) -> None:
         self.conn = conn
         self.draws = draws
         self.postgres = conn.dialect.name == "postgresql"
@@ -37,7 +41,7 @@ class IdAllocator:
     def existing_ids(self, table: sa.Table, ids: Iterable[str]) -> set[str]:
         key = next(iter(table.primary_key.columns))
         present: set[str] = set()
-        with self.lookups():  # by primary key, which a deferred load keeps
+        with self.lookups():  # by primary key (a deferred load's comes back first)
             for part in chunks(list(ids), LOOKUP):
                 present.update(self.conn.execute(sa.select(key).where(one_of(self.postgres, key, part))).scalars())
         return present
@@ -77,7 +81,7 @@ class IdAllocator:
     def _empty_at_first_allocation(self, table: sa.Table) -> bool:
         """Whether ``table`` held no row when this unit of work first allocated in it."""
         if table.name not in self._found_empty:
-            with self.lookups():  # no index is needed to find one row
+            with self.lookups(primary_key=False):  # no index is needed to find one row
                 self._found_empty[table.name] = self.conn.execute(sa.select(sa.literal(1)).select_from(table)
                                                                   .limit(1)).first() is None
         return self._found_empty[table.name]
