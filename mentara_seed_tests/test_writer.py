@@ -229,24 +229,46 @@ def test_a_table_that_rows_elsewhere_refer_to_keeps_its_primary_key(postgres_dat
         writer.insert(T.Community, [{"id": "c", "name": "C", "slug": "c", "description": "d", "imageUrl": "u",
                                      "createdAt": NOW, "updatedAt": NOW}])
         writer.insert(T.RoomGroup, [{"id": "g", "name": "G", "order": 0, "communityId": "c"}])
+        assert "Room_roomGroupId_fkey" in {o.name for o in writer.deferred.dropped}  # with the group's key
         writer.insert(T.Room, [{"id": "r", "name": "R", "order": 0, "postingRole": "member", "roomGroupId": "g"}])
         keys = {o.name for o in writer.deferred.dropped if o.kind == "primary key"}
         assert {"Community_pkey", "RoomGroup_pkey"} <= keys and "Room_pkey" not in keys
-        assert "Room_roomGroupId_fkey" in {o.name for o in writer.deferred.dropped}  # (went with the group's key)
         writer.finish()
 
 
 def test_a_duplicate_id_in_a_load_fails_it_naming_the_table(engine):
-    """Where the primary key is deferred (Postgres), its rebuild refuses the duplicate, as the insert would have."""
+    """Where the primary key is deferred (Postgres), its rebuild refuses the duplicate, as the insert would
+    have. (A post's id has no other unique index.)"""
     with pytest.raises(writer_module.InsertFailed) as raised:
         with engine.begin() as conn:
             writer = BulkWriter(conn)
-            writer.insert(T.User, [_user(1), {**_user(1), "email": "other@example.com"}])
+            writer.insert(T.User, [_user(1)])
+            writer.insert(T.Post, [_post(1, "user-1"), _post(2, "user-1"), _post(1, "user-1", title="again")])
+            if engine.dialect.name == "postgresql":
+                assert "Post_pkey" in {o.name for o in writer.deferred.dropped}
             writer.finish()
     message = str(raised.value)
-    assert message.startswith("inserting into User failed: ") and "unique" in message.lower(), message
+    assert message.startswith("inserting into Post failed: ") and "unique" in message.lower(), message
     with engine.connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(T.User)).scalar_one() == 0
+        assert conn.execute(sa.select(sa.func.count()).select_from(T.Post)).scalar_one() == 0
+
+
+def test_a_delete_from_a_table_whose_key_was_taken_out_cascades(postgres_databases):
+    """A table comes back whole before a statement that writes it: the foreign keys referring to it
+    too, so a DELETE follows their ON DELETE rules (a post's comments go with it)."""
+    engine = sa.create_engine(postgres_databases.create())
+    create_schema(engine, LATEST)
+    comment = {"id": "c1", "postId": "post-1", "userId": "user-1", "content": "c", "parentId": None,
+               "createdAt": NOW, "updatedAt": NOW, "attachmentUrls": [], "attachmentNames": [], "attachmentSizes": []}
+    with engine.begin() as conn:
+        writer = BulkWriter(conn)
+        writer.insert(T.User, [_user(1)])
+        writer.insert(T.Post, [_post(k, "user-1") for k in range(3)])
+        writer.insert(T.Comment, [comment])
+        assert {"Post_pkey", "Comment_postId_fkey"} <= {o.name for o in writer.deferred.dropped}
+        conn.execute(sa.delete(T.Post).where(T.Post.c.id == "post-1"))
+        assert conn.execute(sa.select(sa.func.count()).select_from(T.Comment)).scalar_one() == 0
+        writer.finish()
 
 
 def test_an_update_of_a_deferred_table_gets_it_back_whole_first(engine):

@@ -9,8 +9,10 @@ what ``pg_restore`` does. ``Deferred`` does it inside the writing
 transaction. It reads each object's definition from the catalog
 (``pg_get_indexdef``, ``pg_get_constraintdef``), drops it, and after the load
 creates it again from that same definition, with the same name, columns,
-method, uniqueness and ON DELETE / ON UPDATE rules: the indexes first, then
-the primary keys, then the foreign keys. Postgres' DDL is transactional: a
+method, uniqueness and ON DELETE / ON UPDATE rules: the primary keys first
+(a foreign key rests on the oldest unique index over its columns, Prisma's
+primary key being older than a unique index over the same column), then the
+other indexes, then the foreign keys. Postgres' DDL is transactional: a
 run killed before the commit leaves the schema exactly as it was, and a
 duplicate or a dangling reference fails the rebuild, and so the asset, as it
 would have failed the insert.
@@ -23,7 +25,8 @@ key's b-tree at random places: a COPY of 440,000 rows shaped as comments took
 after (one-off measurement). Reads
 by primary key (the id allocator's lookups, ``lookups``) bring the key back,
 and only the key; any other read of a deferred table (and an UPDATE or
-DELETE of it) brings the whole table back.
+DELETE of it) brings the whole table back, the foreign keys referring to it
+included (a DELETE cascades along them).
 
 SQLite: the same for secondary indexes, each created again from its own
 ``CREATE INDEX`` text in ``sqlite_master`` (keys are part of their table
@@ -31,7 +34,9 @@ there, checked per row in any case). SQLite's DDL is transactional too.
 
 Locks: dropping an index or a key takes an ACCESS EXCLUSIVE lock on its
 table (and, for a foreign key, a SHARE ROW EXCLUSIVE lock on the table it
-references), held until the asset's transaction ends. Other sessions cannot
+references), held until the asset's transaction ends: with a primary key,
+that is every (nearly) empty table referring to it too, written by this unit
+of work or not. Other sessions cannot
 read those tables meanwhile. That is why only tables the load dwarfs are
 deferred: ones that are (nearly) empty, as in a fresh seed or after a reset,
 where nothing else has anything to read yet; and a primary key only when the
@@ -94,6 +99,7 @@ _INCOMING = sa.text("""
     SELECT t.relname, 'foreign key', c.conname, pg_get_constraintdef(c.oid), r.relname
     FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_class r ON r.oid = c.confrelid
     WHERE r.relnamespace = current_schema()::regnamespace AND r.relname = :table AND c.contype = 'f'
+      AND t.relnamespace = current_schema()::regnamespace
     ORDER BY 1, 2, 3
 """)
 
@@ -110,7 +116,9 @@ def schema_objects(conn: Connection, tables: list[str]) -> list[SchemaObject]:
 
 
 def catalog(conn: Connection) -> list[tuple]:
-    """Every index and constraint of the schema with its full definition: what a rebuild must restore."""
+    """Every index and constraint of the schema with its full definition: what a rebuild must restore
+    (a constraint's with the index it depends on: a foreign key can rest on a primary key or on a
+    unique index over the same columns, whichever of them is older)."""
     if conn.dialect.name == "sqlite":
         return [tuple(row) for row in conn.execute(sa.text(
             "SELECT type, tbl_name, name, sql FROM sqlite_master ORDER BY type, tbl_name, name"))]
@@ -119,14 +127,18 @@ def catalog(conn: Connection) -> list[tuple]:
         FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
         WHERE t.relnamespace = current_schema()::regnamespace
         UNION ALL
-        SELECT 'constraint ' || c.contype::text, t.relname, c.conname, pg_get_constraintdef(c.oid), c.convalidated
+        SELECT 'constraint ' || c.contype::text, t.relname, c.conname,
+               pg_get_constraintdef(c.oid) || ' USING INDEX ' || coalesce(c.conindid::regclass::text, '-'), c.convalidated
         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
         WHERE t.relnamespace = current_schema()::regnamespace
         ORDER BY 1, 2, 3
     """))]
 
 
-ORDER = {"index": 0, "primary key": 1, "foreign key": 2}  # what a rebuild creates first: a key needs its index
+# What a rebuild creates first. A primary key before the table's other indexes: a foreign key rests on
+# the oldest unique index over its columns, and Prisma's primary key is older than its unique indexes
+# (``User_id_key`` has the columns of ``User_pkey``). Foreign keys last: each needs the key it references.
+ORDER = {"primary key": 0, "index": 1, "foreign key": 2}
 
 
 class Deferred:
@@ -203,10 +215,12 @@ class Deferred:
             self.rebuild(mentioned, raw=True)
 
     def rebuild(self, tables: set[str] | None = None, raw: bool = False) -> None:
-        """Create again what was dropped (of ``tables``, or all): the indexes first, then the primary keys,
-        then the foreign keys (each validated by one join; the primary key it references comes back
-        with it). ``raw``: through the driver, from inside another statement's event."""
-        objects = [o for o in self.dropped if tables is None or o.table in tables]
+        """Create again what was dropped (of ``tables``, or all): the primary keys, the other indexes, then
+        the foreign keys, each validated by one join. A table comes back whole: with the foreign keys
+        referring to it (a DELETE must cascade), and the primary keys its own refer to.
+        ``raw``: through the driver, from inside another statement's event."""
+        objects = [o for o in self.dropped if tables is None or o.table in tables
+                   or (o.kind == "foreign key" and o.references in tables)]
         referenced = {o.references for o in objects if o.kind == "foreign key"}
         objects += [o for o in self.dropped if o.kind == "primary key" and o.table in referenced and o not in objects]
         self._create(objects, raw)
