@@ -22,11 +22,10 @@ table comes from a (nearly) empty table as well; those foreign keys are
 dropped with it. A seeded id is a UUID, so a fresh load inserts into the
 key's b-tree at random places: a COPY of 440,000 rows shaped as comments took
 2.1 s with the key live here, against 0.85 s bare and 0.31 s to build the key
-after (one-off measurement). Reads
-by primary key (the id allocator's lookups, ``lookups``) bring the key back,
-and only the key; any other read of a deferred table (and an UPDATE or
-DELETE of it) brings the whole table back, the foreign keys referring to it
-included (a DELETE cascades along them).
+after (one-off measurement). Reads by primary key (the id allocator's
+lookups, ``lookups``) bring the key back, and only the key; any other read of
+a deferred table (and an UPDATE or DELETE of it) brings the whole table back,
+the foreign keys referring to it included (a DELETE cascades along them).
 
 SQLite: the same for secondary indexes, each created again from its own
 ``CREATE INDEX`` text in ``sqlite_master`` (keys are part of their table
@@ -36,8 +35,7 @@ Locks: dropping an index or a key takes an ACCESS EXCLUSIVE lock on its
 table (and, for a foreign key, a SHARE ROW EXCLUSIVE lock on the table it
 references), held until the asset's transaction ends: with a primary key,
 that is every (nearly) empty table referring to it too, written by this unit
-of work or not. Other sessions cannot
-read those tables meanwhile. That is why only tables the load dwarfs are
+of work or not. Other sessions cannot read those tables meanwhile. That is why only tables the load dwarfs are
 deferred: ones that are (nearly) empty, as in a fresh seed or after a reset,
 where nothing else has anything to read yet; and a primary key only when the
 tables whose keys refer to it are (nearly) empty too.
