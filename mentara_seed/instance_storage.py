@@ -61,28 +61,20 @@ class PooledPostgresEventLogStorage(PostgresEventLogStorage):
     # Set at the first question (the storage's own __init__ may already ask one).
     _mentara_found: set[tuple[str, str]] | None = None
 
-    def _found(self) -> set[tuple[str, str]]:
+    def _remembered(self, what: tuple[str, str], ask) -> bool:
+        """``ask()``, unless ``what`` was found before; found, it is remembered."""
         if self._mentara_found is None:
             self._mentara_found = set()
-        return self._mentara_found
+        if what not in self._mentara_found and ask():
+            self._mentara_found.add(what)
+        return what in self._mentara_found
 
     def has_table(self, table_name: str) -> bool:
-        found = self._found()
-        if ("table", table_name) in found:
-            return True
-        there = super().has_table(table_name)
-        if there:
-            found.add(("table", table_name))
-        return there
+        return self._remembered(("table", table_name), lambda: PostgresEventLogStorage.has_table(self, table_name))
 
     def _has_asset_key_col_on_connection(self, conn, column_name: str) -> bool:
-        found = self._found()
-        if ("asset_keys column", column_name) in found:
-            return True
-        there = super()._has_asset_key_col_on_connection(conn, column_name)
-        if there:
-            found.add(("asset_keys column", column_name))
-        return there
+        return self._remembered(("asset_keys column", column_name),
+                                lambda: PostgresEventLogStorage._has_asset_key_col_on_connection(self, conn, column_name))
 
 
 class PooledPostgresScheduleStorage(_Pooled, PostgresScheduleStorage):
