@@ -62,3 +62,19 @@ def test_a_table_not_found_is_asked_about_again(postgres_databases, tmp_path, mo
     assert events.has_table("mentara_later_table")
     assert events.has_table("mentara_later_table")
     assert len(asked) == 3
+
+
+def test_instances_built_one_after_another_hold_the_connections_of_one(postgres_databases, tmp_path, monkeypatch):
+    """A ``dagster-celery`` worker builds an instance per step and never disposes of it: the idle
+    connections of the earlier ones go back when a later one is built, so they do not pile up."""
+    _instance(postgres_databases, tmp_path, monkeypatch)
+    database = make_url(DagsterInstance.get().event_log_storage._engine.url).database
+    kept = []
+    for _ in range(8):
+        instance = DagsterInstance.get()
+        instance.get_runs(limit=1)  # each storage connects
+        instance.event_log_storage.get_asset_check_execution_history(AssetCheckKey(AssetKey("users"), "x"), limit=1)
+        kept.append(instance)  # still referenced, as the worker's leftovers may be until collected
+    with postgres_databases.admin.connect() as conn:
+        held = conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :d"), {"d": database}).scalar()
+    assert held <= 3, f"{held} connections held by 8 instances"
