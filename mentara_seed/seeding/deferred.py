@@ -150,7 +150,9 @@ class Deferred:
         self.enabled = enabled
         self.decided: set[str] = set()
         self.dropped: list[SchemaObject] = []
-        self.tables: list[str] = []  # the tables deferred, in order
+        # The tables deferred, in order, each followed by those whose foreign keys went with its primary
+        # key (all locked until the unit of work ends).
+        self.tables: list[str] = []
         self.rebuilding: SchemaObject | None = None
         self._reads: str | None = None  # what the reads in a ``lookups`` block need: "primary key" or "nothing"
 
@@ -186,7 +188,7 @@ class Deferred:
             self.conn.exec_driver_sql(obj.drop())
         self.dropped += objects
         if objects:
-            self.tables.append(table)
+            self.tables += [t for t in dict.fromkeys([table, *(o.table for o in objects)]) if t not in self.tables]
 
     @contextmanager
     def lookups(self, primary_key: bool = True) -> Iterator[None]:
