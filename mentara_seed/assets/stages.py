@@ -26,8 +26,9 @@ from typing import Optional
 from dagster import AssetExecutionContext, AssetsDefinition, AssetSpec, MaterializeResult, multi_asset
 
 from mentara_seed import registry
-from mentara_seed.assets.common import DATABASE_POOL, RESET_TAG, run_step
+from mentara_seed.assets.common import DATABASE_POOL, RESET_TAG, Unit, begin_step, end_step, step_result
 from mentara_seed.resources import MentaraDatabase, SeedConfig
+from mentara_seed.seeding.handover import Handover
 
 
 def _entry(tier: int) -> AssetSpec:
@@ -66,10 +67,24 @@ def stage_assets(stage: str) -> AssetsDefinition:
                seed_config: SeedConfig) -> Iterator[MaterializeResult]:
         selected = {key.to_user_string() for key in context.selected_asset_keys}
         failed: set[str] = set()
-        first_error: Optional[Exception] = None
+        errors: list[Exception] = []
+        ending: Optional[tuple[Unit, Handover]] = None
+
+        def ended(unit: Unit, handover: Optional[Handover] = None) -> Optional[MaterializeResult]:
+            try:
+                return step_result(context, unit, end_step(unit, handover))
+            except Exception as error:  # raised once the assets that do not need this one have run
+                failed.add(unit.asset)
+                errors.append(error)
+                return None
+
         for d, upstream in steps:
             if d.asset not in selected:
                 continue
+            if ending is not None and ending[0].asset in upstream:  # it needs that one's rows committed
+                result, ending = ended(*ending), None
+                if result is not None:
+                    yield result
             if upstream & failed:
                 context.log.error(f"{d.asset} not materialized: it takes rows from "
                                   f"{', '.join(sorted(upstream & failed))}, which failed")
@@ -77,12 +92,26 @@ def stage_assets(stage: str) -> AssetsDefinition:
                 continue
             reset = d.resettable and context.run.tags.get(RESET_TAG) == "true"
             try:
-                yield run_step(context, d.asset, database, seed_config, d.rule, d.table, reset=reset)
-            except Exception as error:  # raised once the assets that do not need this one have run
+                unit = begin_step(context, d.asset, database, seed_config, d.rule, d.table, reset=reset,
+                                  after=ending[1] if ending is not None else None)
+            except Exception as error:
                 failed.add(d.asset)
-                first_error = first_error or error
-        if first_error is not None:
-            raise first_error
+                errors.append(error)
+                continue
+            if ending is not None:  # its end before this one's
+                result, ending = ended(*ending), None
+                if result is not None:
+                    yield result
+            if not reset and database.resolved_url().get_backend_name() == "postgresql":
+                # Its end (rebuilds, statistics, commit) on a thread, while the next asset that does not take
+                # rows from it generates (``seeding.handover``).
+                ending = (unit, unit.end_on_thread())
+            elif (result := ended(unit)) is not None:
+                yield result
+        if ending is not None and (result := ended(*ending)) is not None:
+            yield result
+        if errors:
+            raise errors[0]
 
     return _stage
 
