@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -97,3 +98,91 @@ def test_the_next_unit_generates_while_the_last_ends_and_reads_its_rows_once_com
     with engine.connect() as conn:  # the first unit's indexes are back, as Prisma made them
         assert catalog(conn) == before
     engine.dispose()
+
+
+def _until_a_session_waits_for_a_lock(url: str) -> None:
+    """Until another session of the database waits for a lock (at most ``WAIT`` seconds)."""
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            for _ in range(WAIT * 20):
+                if conn.exec_driver_sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                        " AND wait_event_type = 'Lock'").scalar():
+                    return
+                time.sleep(0.05)
+    finally:
+        engine.dispose()
+
+
+def test_the_next_unit_locking_the_ending_units_table_waits_for_it_never_the_reverse(tmp_path, request):
+    """The first unit leaves its owned table alone; the next one, loading a table whose foreign key refers
+    to it, drops that key, which locks the owned table exclusively. It waits for the first unit's commit:
+    the first unit's end, which counts the owned table, goes on once the next unit is waiting (without the
+    share lock taken at the handover, the end would wait for the next unit, which the step waits on)."""
+    url = make_target("prisma_2026", tmp_path, request)
+    database = MentaraDatabase(url=url)
+    settings = SeedSettings.resolve(mode="light", anchor=ANCHOR)
+    first = Unit("first", database, settings, lambda s: None, owns=T.Community)
+    first.generate()
+    finish = first.seeding.finish
+
+    def finish_once_the_next_unit_waits():
+        first.seeding.conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{WAIT}s'")  # fails rather than hangs
+        _until_a_session_waits_for_a_lock(url)
+        finish()
+
+    first.seeding.finish = finish_once_the_next_unit_waits
+    handover = first.end_on_thread()
+    second = Unit("second", database, settings,
+                  lambda s: s.writer.deferred.before_first_rows(T.ModeratorCommunity.name))
+    try:
+        second.generate(after=handover)
+        assert first.conclude(handover.result()).owned_rows == 0
+        assert "ModeratorCommunity" in second.seeding.writer.deferred.tables
+        second.conclude(second.end())
+    finally:
+        handover.wait()
+        database.teardown_after_execution(None)
+
+
+def test_an_interrupted_step_cancels_the_end_and_rolls_it_back(tmp_path, request):
+    url = make_target("prisma_2026", tmp_path, request)
+    database = MentaraDatabase(url=url)
+    settings = SeedSettings.resolve(mode="light", anchor=ANCHOR)
+    first = Unit("first", database, settings, lambda s: s.insert(T.Community, _communities(3)), owns=T.Community)
+    first.generate()
+    finish = first.seeding.finish
+
+    def slow_finish():
+        first.seeding.conn.exec_driver_sql("SELECT pg_sleep(60)")  # a long rebuild
+        finish()
+
+    first.seeding.finish = slow_finish
+    handover = first.end_on_thread()
+    try:
+        _until_a_session_is_sleeping(url)
+        handover.interrupt()  # cancels the statement: without it, this waits a minute and the rows land
+        with pytest.raises(Exception, match="cancel"):
+            handover.result()
+    finally:
+        handover.wait()
+        database.teardown_after_execution(None)
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:  # nothing landed, and the indexes taken out are back
+        assert conn.execute(sa.select(sa.func.count()).select_from(T.Community)).scalar_one() == 0
+        assert {"Community_pkey", "Community_name_key"} <= {
+            row[0] for row in conn.exec_driver_sql("SELECT indexname FROM pg_indexes WHERE tablename = 'Community'")}
+    engine.dispose()
+
+
+def _until_a_session_is_sleeping(url: str) -> None:
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            for _ in range(WAIT * 20):
+                if conn.exec_driver_sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                        " AND starts_with(query, 'SELECT pg_sleep') AND state = 'active'").scalar():
+                    return
+                time.sleep(0.05)
+    finally:
+        engine.dispose()

@@ -175,9 +175,29 @@ class Unit:
 
     def end_on_thread(self) -> Handover[Optional[int]]:
         """``end`` on a thread of its own, while the step goes on to the next unit (``seeding.handover``).
-        The memo forgets what this unit wrote at once, as it would after its commit."""
+        The memo forgets what this unit wrote at once, as it would after its commit.
+
+        First, here, the transaction takes the one lock its end needs that it may not hold yet: a share
+        lock on the owned table it counts (a rule may have left it alone). Otherwise the next unit,
+        dropping a foreign key that refers to that table (which locks it exclusively), would make the
+        end wait for it, while the step waits for the end."""
+        if self.owns is not None and self.database.target.has(self.owns):
+            with self.seeding.writer.deferred.lookups(primary_key=False):  # a lock, not a read
+                self.seeding.conn.exec_driver_sql(f'LOCK TABLE "{self.owns.name}" IN ACCESS SHARE MODE')
         self._forget_written()
-        return Handover(self.asset, self.tables(), self.end)
+        return Handover(self.asset, self.tables(), self.end, cancel=self.cancel)
+
+    def cancel(self) -> None:
+        """Cancel the statement the unit's connection is running, from another thread (the end, on a step
+        interrupted meanwhile: its transaction is then rolled back)."""
+        self.seeding.conn.connection.driver_connection.cancel_safe()
+
+    def abandon(self) -> None:
+        """Roll back a unit generated but never ended (its step interrupted in between)."""
+        try:
+            raise RuntimeError(f"{self.asset} abandoned")
+        except RuntimeError:
+            self._transaction.__exit__(*sys.exc_info())
 
     def _forget_written(self) -> None:
         written = self.written()

@@ -78,38 +78,53 @@ def stage_assets(stage: str) -> AssetsDefinition:
                 errors.append(error)
                 return None
 
-        for d, upstream in steps:
-            if d.asset not in selected:
-                continue
-            if ending is not None and ending[0].asset in upstream:  # it needs that one's rows committed
+        generated: Optional[Unit] = None  # a unit generated, not yet ended nor handed over
+        try:
+            for d, upstream in steps:
+                if d.asset not in selected:
+                    continue
+                if ending is not None and ending[0].asset in upstream:  # it needs that one's rows committed
+                    result, ending = ended(*ending), None
+                    if result is not None:
+                        yield result
+                if upstream & failed:
+                    context.log.error(f"{d.asset} not materialized: it takes rows from "
+                                      f"{', '.join(sorted(upstream & failed))}, which failed")
+                    failed.add(d.asset)
+                    continue
+                reset = d.resettable and context.run.tags.get(RESET_TAG) == "true"
+                try:
+                    generated = begin_step(context, d.asset, database, seed_config, d.rule, d.table, reset=reset,
+                                           after=ending[1] if ending is not None else None)
+                except Exception as error:
+                    failed.add(d.asset)
+                    errors.append(error)
+                    continue
+                if ending is not None:  # its end before this one's
+                    result, ending = ended(*ending), None
+                    if result is not None:
+                        yield result
+                unit, generated = generated, None
+                if not reset and database.resolved_url().get_backend_name() == "postgresql":
+                    # Its end (rebuilds, statistics, commit) on a thread, while the next asset that does not
+                    # take rows from it generates (``seeding.handover``).
+                    try:
+                        ending = (unit, unit.end_on_thread())
+                    except Exception as error:  # (a batch in flight the database refused)
+                        unit.abandon()
+                        failed.add(unit.asset)
+                        errors.append(error)
+                elif (result := ended(unit)) is not None:
+                    yield result
+            if ending is not None:
                 result, ending = ended(*ending), None
                 if result is not None:
                     yield result
-            if upstream & failed:
-                context.log.error(f"{d.asset} not materialized: it takes rows from "
-                                  f"{', '.join(sorted(upstream & failed))}, which failed")
-                failed.add(d.asset)
-                continue
-            reset = d.resettable and context.run.tags.get(RESET_TAG) == "true"
-            try:
-                unit = begin_step(context, d.asset, database, seed_config, d.rule, d.table, reset=reset,
-                                  after=ending[1] if ending is not None else None)
-            except Exception as error:
-                failed.add(d.asset)
-                errors.append(error)
-                continue
-            if ending is not None:  # its end before this one's
-                result, ending = ended(*ending), None
-                if result is not None:
-                    yield result
-            if not reset and database.resolved_url().get_backend_name() == "postgresql":
-                # Its end (rebuilds, statistics, commit) on a thread, while the next asset that does not take
-                # rows from it generates (``seeding.handover``).
-                ending = (unit, unit.end_on_thread())
-            elif (result := ended(unit)) is not None:
-                yield result
-        if ending is not None and (result := ended(*ending)) is not None:
-            yield result
+        finally:  # interrupted (or closed) in between: nothing left running or open
+            if ending is not None:
+                ending[1].interrupt()
+            if generated is not None:
+                generated.abandon()
         if errors:
             raise errors[0]
 

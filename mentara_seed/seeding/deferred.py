@@ -32,10 +32,11 @@ SQLite: the same for secondary indexes, each created again from its own
 there, checked per row in any case). SQLite's DDL is transactional too.
 
 Locks: dropping an index or a key takes an ACCESS EXCLUSIVE lock on its
-table (and, for a foreign key, a SHARE ROW EXCLUSIVE lock on the table it
-references), held until the asset's transaction ends: with a primary key,
-that is every (nearly) empty table referring to it too, written by this unit
-of work or not. Other sessions cannot read those tables meanwhile. That is why only tables the load dwarfs are
+table, and dropping a foreign key takes one on the table it references too
+(Postgres removes the key's triggers there: ``User``, for most tables), held
+until the asset's transaction ends: with a primary key, that is every
+(nearly) empty table referring to it too, written by this unit of work or
+not. Other sessions cannot read those tables meanwhile. That is why only tables the load dwarfs are
 deferred: ones that are (nearly) empty, as in a fresh seed or after a reset,
 where nothing else has anything to read yet; and a primary key only when the
 tables whose keys refer to it are (nearly) empty too.

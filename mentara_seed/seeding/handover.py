@@ -15,11 +15,18 @@ does its first insert into such a table. Statements that do not name them
 (a read of ``User``, which both only refer to) go on at once.
 
 It cannot deadlock: the end takes no lock its transaction does not already
-hold, except a share lock on the tables it counts and analyzes, all of which
-it wrote or owns; the next unit takes a conflicting lock on one of those
-only in a statement naming it, which waits for the end first, or after
-waiting for it in the database (a foreign key it drops, which conflicts with
-the earlier unit's own row locks). The earlier unit never waits on the later.
+hold (the owned table it counts is locked before the handover), except the
+share update lock ANALYZE takes on the tables it wrote, which conflicts with
+nothing the next unit can hold on a table the earlier one writes to (every
+lock that would conflict with it conflicts with the earlier unit's row locks
+already, so the next unit waits for the earlier one in the database). The
+earlier unit never waits on the later. It may make the later one wait: a
+foreign key dropped for a bulk load locks the table it refers to (``User``,
+often) exclusively until the commit, so a read of it waits in the database.
+
+A step interrupted meanwhile (Dagster's termination) cancels the end's
+statement and waits for it to stop (``interrupt``), and rolls back a unit
+it generated but had not yet handed over.
 
 Postgres only: SQLite has one writer at a time, and a reader that started
 before another connection's commit cannot write after it.
@@ -41,11 +48,13 @@ class Handover(Generic[T]):
     """``end()`` of the unit of work ``name``, run on a thread of its own; ``tables``: what it wrote, deferred or
     owns (what a later unit must not read or lock before it ends)."""
 
-    def __init__(self, name: str, tables: Iterable[str], end: Callable[[], T]) -> None:
+    def __init__(self, name: str, tables: Iterable[str], end: Callable[[], T],
+                 cancel: Callable[[], None] | None = None) -> None:
         self.name = name
         self.tables = frozenset(tables)
         self._quoted = [f'"{table}"' for table in sorted(self.tables)]
         self._end = end
+        self._cancel = cancel
         self._value: T | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name=f"end-of-{name}", daemon=True)
@@ -67,6 +76,13 @@ class Handover(Generic[T]):
         if self._error is not None:
             raise self._error
         return self._value  # type: ignore[return-value]
+
+    def interrupt(self) -> None:
+        """The step is interrupted: cancel the end's statement (unless it is over), and wait for it to stop
+        (rolled back, unless it had committed already)."""
+        if self._thread.is_alive() and self._cancel is not None:
+            self._cancel()
+        self.wait()
 
     def names(self, statement: str) -> bool:
         return any(quoted in statement for quoted in self._quoted)
