@@ -123,16 +123,10 @@ def begin(conn: Connection, database, settings: SeedSettings, instance: DagsterI
                 memo.unchanged_since = since
 
 
-def transaction_id(conn: Connection, database) -> Optional[int]:
-    """In a seeding transaction of the run that wrote, before its commit: its id, for ``wrote``
-    (None where the run keeps no fingerprints)."""
-    return fingerprints.transaction_id(conn) if database.memo.start is not None else None
-
-
-def wrote(database, transaction: int) -> None:
-    """After a seeding transaction of the run committed: it is the run's own (``transaction_id``)."""
+def wrote(conn: Connection, database) -> None:
+    """In a seeding transaction of the run, after its rule: the transaction is the run's own."""
     if database.memo.start is not None:
-        database.memo.start.transactions.add(transaction)
+        database.memo.start.transactions.add(fingerprints.transaction_id(conn))
 
 
 def finished(database, asset: str, added: dict[str, int], removed: dict[str, int], unmet: dict[str, int]) -> None:

@@ -7,13 +7,11 @@ from dagster import AssetKey
 
 from mentara_seed import registry
 from mentara_seed.assets import stages
-from mentara_seed.assets.common import Unit
 from mentara_seed.checks.definitions import CHECK_NAMES, INTEGRITY, MINIMUMS
 from mentara_seed.checks.rules import RULES
 from mentara_seed.definitions import defs
 from mentara_seed.requirements import REQUIREMENTS
-from mentara_seed_tests.conftest import make_target
-from mentara_seed_tests.helpers import dump, run_job
+from mentara_seed_tests.helpers import run_job
 
 
 def _graph():
@@ -101,48 +99,23 @@ def test_the_nightly_schedule_is_registered():
 @pytest.mark.parametrize("failing, expected", [
     # A legacy generator: the stage's assets taking rows from it (directly or not) wait; the run stops.
     ("communities", {"users"}),
-    # One whose end overlaps the next asset's generation on Postgres (``seeding.handover``): that one
-    # still lands.
-    ("content", {"users", "communities", "relationships", "therapy"}),
     # An enricher: its tier's other enrichers still run, but not the one taking rows from it (the chatbot
     # talks about the client's communities); the next tier does not.
     ("enriched_memberships", {d.asset for d in registry.legacy()} | {"tier1"}
      | {d.asset for d in registry.enrichers(1)} - {"enriched_memberships", "enriched_chatbot"}),
 ])
-@pytest.mark.parametrize("where", ["generating", "ending"])
-@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
-def test_a_failing_asset_stops_what_takes_rows_from_it_and_fails_its_stage(monkeypatch, tmp_path, request, failing,
-                                                                          expected, where, backend):
-    """Whether the asset fails while its rule runs or while it ends (its rebuilds and commit, on a
-    thread of its own on Postgres while the next asset generates): the same assets land, its own rows
-    do not, and its stage's step fails with its error."""
-    if where == "generating":
-        real = stages.begin_step
+def test_a_failing_asset_stops_what_takes_rows_from_it_and_fails_its_stage(monkeypatch, tmp_path, failing, expected):
+    real = stages.run_step
 
-        def begin_step(context, asset, *args, **kwargs):
-            if asset == failing:
-                raise RuntimeError(f"{asset} broke")
-            return real(context, asset, *args, **kwargs)
+    def run_step(context, asset, *args, **kwargs):
+        if asset == failing:
+            raise RuntimeError(f"{asset} broke")
+        return real(context, asset, *args, **kwargs)
 
-        monkeypatch.setattr(stages, "begin_step", begin_step)
-    else:
-        real_end = Unit.end
-
-        def end(unit):
-            if unit.asset == failing:
-                def finish():
-                    raise RuntimeError(f"{unit.asset} broke")
-                unit.seeding.finish = finish  # after its rows are written, before its commit
-            return real_end(unit)
-
-        monkeypatch.setattr(Unit, "end", end)
-    url = make_target(backend, tmp_path, request)
-    result = run_job(url, mode="light", raise_on_error=False)
+    monkeypatch.setattr(stages, "run_step", run_step)
+    result = run_job(f"sqlite+pysqlite:///{tmp_path / 'db.sqlite3'}", mode="light", raise_on_error=False)
     assert not result.success
     assert {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()} == expected
     failures = [e for e in result.all_events if e.is_step_failure]
     assert [e.step_key for e in failures] == [f"{registry.stage_of(failing)}_assets"]
     assert f"{failing} broke" in failures[0].step_failure_data.error.to_string()
-    if failing == "content":  # none of its rows landed
-        rows = dump(url)
-        assert rows["User"] and not rows["Post"] and not rows["Comment"] and not rows["PostHeart"]

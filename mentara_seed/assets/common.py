@@ -10,10 +10,8 @@ row count and the deficits found.
 """
 
 
-import sys
 import time
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -26,7 +24,6 @@ from mentara_seed.guard import one_execution_at_a_time
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.resources import MentaraDatabase, SeedConfig
 from mentara_seed.seeding import Seeding
-from mentara_seed.seeding.handover import Handover
 from mentara_seed.seeding.shards import WHOLE, Shard
 from mentara_seed.settings import SeedSettings
 from mentara_seed.steps import (
@@ -66,8 +63,6 @@ class Outcome:
     seconds: float = 0.0
     # The run that left the database complete and as this one found it (nothing surveyed: ``fixpoint``).
     unchanged_since: Optional[str] = None
-    # The owned table's rows, counted in the unit's transaction before its commit (None: not counted).
-    owned_rows: Optional[int] = None
 
     def __add__(self, other: "Outcome") -> "Outcome":
         def summed(a: dict, b: dict) -> dict:
@@ -90,148 +85,54 @@ def seed_unit(
     shard: Shard = WHOLE,
     defer: bool = True,
     instance: Optional[DagsterInstance] = None,
-    owns: Optional[sa.Table] = None,
 ) -> Outcome:
     """``rule`` in one transaction (for the entities of ``shard``): what it added, found and left unmet.
     ``defer``: the bulk path for (nearly) empty tables, where no other unit of work writes at once.
     ``instance``: the in-process run's Dagster instance, where a database left complete by an earlier
-    run is recognised (``fixpoint``): then the rule is not run, and the outcome says since when.
-    ``owns``: the table whose rows the outcome counts, in the transaction (``Outcome.owned_rows``)."""
-    unit = Unit(asset, database, settings, rule, reset, shard, defer, instance, owns)
+    run is recognised (``fixpoint``): then the rule is not run, and the outcome says since when."""
+    started = time.perf_counter()
+    memo = database.memo
     with in_one_line(), cycles_collected_after():
-        unit.generate()
-        return unit.conclude(unit.end())
-
-
-class Unit:
-    """One unit of work in its three parts: ``generate`` (the rule, in the transaction), ``end`` (the
-    deferred rebuilds, the statistics, the commit: the database's work, which may run on a thread while
-    the next unit generates, ``seeding.handover``) and ``conclude`` (what the run remembers of it)."""
-
-    def __init__(self, asset: str, database: MentaraDatabase, settings: SeedSettings, rule: Rule,
-                 reset: bool = False, shard: Shard = WHOLE, defer: bool = True,
-                 instance: Optional[DagsterInstance] = None, owns: Optional[sa.Table] = None) -> None:
-        self.asset, self.database, self.settings, self.rule = asset, database, settings, rule
-        self.reset, self.shard, self.defer, self.instance, self.owns = reset, shard, defer, instance, owns
-        self.started = time.perf_counter()
-        self.seeding: Optional[Seeding] = None
-        self.unchanged_since: Optional[str] = None
-        self.ended = self.started
-        self._transaction = ExitStack()
-        self._transaction_id: Optional[int] = None
-
-    def generate(self, after: Optional[Handover] = None) -> None:
-        """Open the transaction and run the rule (unless the database is a recognised fixpoint).
-        ``after``: an earlier unit still ending; this one's statements naming its tables wait for it."""
-        database, memo = self.database, self.database.memo
-        conn = self._transaction.enter_context(database.transaction(reset=self.reset))
-        try:
-            if after is not None:
-                after.guard(conn)
-            one_execution_at_a_time(conn, f"{self.asset}/{self.shard.key}")
-            self.seeding = seeding = Seeding(conn, self.settings, database.target, self.shard, defer=self.defer,
-                                             after=after)
-            if self.instance is not None and self.shard == WHOLE:
-                fixpoint.begin(conn, database, self.settings, self.instance, self.reset)
-            self.unchanged_since = memo.unchanged_since if self.instance is not None and not self.reset else None
-            if self.unchanged_since is None:
-                self.rule(seeding)
-        except BaseException:
-            self._transaction.__exit__(*sys.exc_info())
-            raise
-
-    def written(self) -> set[str]:
-        seeding = self.seeding
-        return {*seeding.added, *seeding.updated, *seeding.removed}
-
-    def tables(self) -> set[str]:
-        """What a later unit must not read or lock before this one ends: the tables it wrote, deferred
-        (with those whose keys went with a deferred primary key) or owns."""
-        return {*self.written(), *self.seeding.writer.deferred.tables, *([self.owns.name] if self.owns is not None else [])}
-
-    def end(self) -> Optional[int]:
-        """Rebuild what was deferred, refresh the statistics, count the owned table's rows, commit.
-        Touches nothing of the memo (it may run on a thread): ``conclude`` does that."""
-        seeding, database = self.seeding, self.database
-        try:
-            conn = seeding.conn
-            owned_rows = None
-            if self.unchanged_since is None:
+        with database.transaction(reset=reset) as conn:
+            one_execution_at_a_time(conn, f"{asset}/{shard.key}")
+            seeding = Seeding(conn, settings, database.target, shard, defer=defer)
+            if instance is not None and shard == WHOLE:
+                fixpoint.begin(conn, database, settings, instance, reset)
+            unchanged_since = memo.unchanged_since if instance is not None and not reset else None
+            if unchanged_since is None:
+                rule(seeding)
                 seeding.finish()
-                if seeding.added or seeding.updated or seeding.removed or self.reset:
-                    self._transaction_id = fixpoint.transaction_id(conn, database)
-            if self.owns is not None and database.target.has(self.owns):
-                known = database.memo.fingerprints.get(self.owns.name) if self.unchanged_since else None
-                owned_rows = (fixpoint.rows(known) if known is not None
-                              else conn.execute(sa.select(sa.func.count()).select_from(self.owns)).scalar_one())
-            failpoint(f"before_commit:{self.asset}")
-        except BaseException:
-            self._transaction.__exit__(*sys.exc_info())
-            raise
-        self._transaction.close()  # the commit
-        self.ended = time.perf_counter()
-        failpoint(f"after_commit:{self.asset}")
-        return owned_rows
-
-    def end_on_thread(self) -> Handover[Optional[int]]:
-        """``end`` on a thread of its own, while the step goes on to the next unit (``seeding.handover``).
-        The memo forgets what this unit wrote at once, as it would after its commit.
-
-        First, here, the transaction takes the one lock its end needs that it may not hold yet: a share
-        lock on the owned table it counts (a rule may have left it alone). Otherwise the next unit,
-        dropping a foreign key that refers to that table (which locks it exclusively), would make the
-        end wait for it, while the step waits for the end."""
-        if self.owns is not None and self.database.target.has(self.owns):
-            with self.seeding.writer.deferred.lookups(primary_key=False):  # a lock, not a read
-                self.seeding.conn.exec_driver_sql(f'LOCK TABLE "{self.owns.name}" IN ACCESS SHARE MODE')
-        self._forget_written()
-        return Handover(self.asset, self.tables(), self.end, cancel=self.cancel)
-
-    def cancel(self) -> None:
-        """Cancel the statement the unit's connection is running, from another thread (the end, on a step
-        interrupted meanwhile: its transaction is then rolled back)."""
-        self.seeding.conn.connection.driver_connection.cancel_safe()
-
-    def abandon(self) -> None:
-        """Roll back a unit generated but never ended (its step interrupted in between)."""
-        try:
-            raise RuntimeError(f"{self.asset} abandoned")
-        except RuntimeError:
-            self._transaction.__exit__(*sys.exc_info())
-
-    def _forget_written(self) -> None:
-        written = self.written()
-        self.database.memo.forget(written)
-        if written:
-            self.database.memo.unchanged_since = None
-
-    def conclude(self, owned_rows: Optional[int]) -> Outcome:
-        """After the commit, in the step's thread: what the run remembers (``fixpoint``, the memo)."""
-        seeding, database, memo = self.seeding, self.database, self.database.memo
-        release_memory()
-        if self._transaction_id is not None:
-            fixpoint.wrote(database, self._transaction_id)
-        if self.reset:
-            memo.forget_everything()
-            memo.unchanged_since = None
-        self._forget_written()
-        fixpoint.finished(database, self.asset, seeding.added, seeding.removed, seeding.unmet)
-        if not seeding.added and not seeding.updated and not seeding.removed:
-            # Nothing written: what this step found nobody short of holds until a later step writes its tables.
-            memo.met.update({name: BY_NAME[name].tables for name, f in seeding.found.items() if f["entities"] == 0})
-        return Outcome(dict(sorted(seeding.added.items())), dict(sorted(seeding.updated.items())),
-                       dict(sorted(seeding.removed.items())), {k: n for k, n in sorted(seeding.unmet.items()) if n},
-                       seeding.found, list(seeding.writer.deferred.tables), self.ended - self.started,
-                       self.unchanged_since, owned_rows)
+                if seeding.added or seeding.updated or seeding.removed or reset:
+                    fixpoint.wrote(conn, database)
+            failpoint(f"before_commit:{asset}")
+    failpoint(f"after_commit:{asset}")
+    release_memory()
+    if reset:
+        memo.forget_everything()
+        memo.unchanged_since = None
+    written = {*seeding.added, *seeding.updated, *seeding.removed}
+    memo.forget(written)
+    if written:
+        memo.unchanged_since = None
+    fixpoint.finished(database, asset, seeding.added, seeding.removed, seeding.unmet)
+    if not seeding.added and not seeding.updated and not seeding.removed:
+        # Nothing written: what this step found nobody short of holds until a later step writes its tables.
+        database.memo.met.update({name: BY_NAME[name].tables for name, f in seeding.found.items() if f["entities"] == 0})
+    return Outcome(dict(sorted(seeding.added.items())), dict(sorted(seeding.updated.items())),
+                   dict(sorted(seeding.removed.items())), {k: n for k, n in sorted(seeding.unmet.items()) if n},
+                   seeding.found, list(seeding.writer.deferred.tables), time.perf_counter() - started,
+                   unchanged_since)
 
 
 def materialization(context, asset: str, database: MentaraDatabase, settings: SeedSettings,
                     owns: Optional[sa.Table], outcome: Outcome, shards: int = 1) -> dict:
     """The asset's one log line and its metadata, from what its unit(s) of work did."""
-    row_count = outcome.owned_rows
+    row_count = None
     with reading(database) as conn:  # (which also tells a step that wrote nothing what the target is)
-        if row_count is None and owns is not None and database.target.has(owns):
-            row_count = conn.execute(sa.select(sa.func.count()).select_from(owns)).scalar_one()
+        if owns is not None and database.target.has(owns):
+            known = database.memo.fingerprints.get(owns.name) if outcome.unchanged_since else None
+            row_count = (fixpoint.rows(known) if known is not None
+                         else conn.execute(sa.select(sa.func.count()).select_from(owns)).scalar_one())
     note_schema(context.log, database)
     added, version = outcome.added, database.target.version
     # One line per step (each log line is an event Dagster stores): what was added, where.
@@ -273,7 +174,7 @@ def log_reset(log, database: MentaraDatabase) -> None:
     log.warning(f"Reset: emptied every Mentara table of {database.describe()}")
 
 
-def begin_step(
+def run_step(
     context: AssetExecutionContext,
     asset: str,
     database: MentaraDatabase,
@@ -281,31 +182,14 @@ def begin_step(
     rule: Rule,
     owns: Optional[sa.Table],
     reset: bool = False,
-    after: Optional[Handover] = None,
-) -> Unit:
-    """The seeding asset ``asset``'s unit of work, generated: ``rule`` run in its transaction, still open.
-    ``after``: the stage's previous unit, still ending on its thread. End it with ``end_step`` (here) or
-    ``Unit.end_on_thread``, then ``step_result``."""
+) -> MaterializeResult:
+    """Materialize the seeding asset ``asset``: ``rule`` in one transaction, and its metadata."""
     settings = settings_or_fail(database, seed_config)
-    unit = Unit(asset, database, settings, rule, reset, instance=context.instance, owns=owns)
-    with in_one_line(), cycles_collected_after():
-        unit.generate(after)
-    return unit
-
-
-def end_step(unit: Unit, handover: Optional[Handover] = None) -> Optional[int]:
-    """The unit's end (rebuilds, statistics, commit), here or, with ``handover``, as its thread did it."""
-    with in_one_line():
-        return handover.result() if handover is not None else unit.end()
-
-
-def step_result(context: AssetExecutionContext, unit: Unit, owned_rows: Optional[int]) -> MaterializeResult:
-    """The asset's materialization, once its unit committed."""
-    outcome = unit.conclude(owned_rows)
-    if unit.reset:
-        log_reset(context.log, unit.database)
-    return MaterializeResult(asset_key=unit.asset, metadata=materialization(
-        context, unit.asset, unit.database, unit.settings, unit.owns, outcome))
+    outcome = seed_unit(asset, database, settings, rule, reset=reset, instance=context.instance)
+    if reset:
+        log_reset(context.log, database)
+    return MaterializeResult(asset_key=asset,
+                             metadata=materialization(context, asset, database, settings, owns, outcome))
 
 
 def legacy_asset(name: str, *, owns: sa.Table, inputs: Sequence[str] = (), resettable: bool = False,

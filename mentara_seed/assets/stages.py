@@ -26,9 +26,8 @@ from typing import Optional
 from dagster import AssetExecutionContext, AssetsDefinition, AssetSpec, MaterializeResult, multi_asset
 
 from mentara_seed import registry
-from mentara_seed.assets.common import DATABASE_POOL, RESET_TAG, Unit, begin_step, end_step, step_result
+from mentara_seed.assets.common import DATABASE_POOL, RESET_TAG, run_step
 from mentara_seed.resources import MentaraDatabase, SeedConfig
-from mentara_seed.seeding.handover import Handover
 
 
 def _entry(tier: int) -> AssetSpec:
@@ -67,66 +66,23 @@ def stage_assets(stage: str) -> AssetsDefinition:
                seed_config: SeedConfig) -> Iterator[MaterializeResult]:
         selected = {key.to_user_string() for key in context.selected_asset_keys}
         failed: set[str] = set()
-        errors: list[Exception] = []
-        ending: Optional[tuple[Unit, Handover]] = None
-
-        def ended(unit: Unit, handover: Optional[Handover] = None) -> Optional[MaterializeResult]:
+        first_error: Optional[Exception] = None
+        for d, upstream in steps:
+            if d.asset not in selected:
+                continue
+            if upstream & failed:
+                context.log.error(f"{d.asset} not materialized: it takes rows from "
+                                  f"{', '.join(sorted(upstream & failed))}, which failed")
+                failed.add(d.asset)
+                continue
+            reset = d.resettable and context.run.tags.get(RESET_TAG) == "true"
             try:
-                return step_result(context, unit, end_step(unit, handover))
+                yield run_step(context, d.asset, database, seed_config, d.rule, d.table, reset=reset)
             except Exception as error:  # raised once the assets that do not need this one have run
-                failed.add(unit.asset)
-                errors.append(error)
-                return None
-
-        generated: Optional[Unit] = None  # a unit generated, not yet ended nor handed over
-        try:
-            for d, upstream in steps:
-                if d.asset not in selected:
-                    continue
-                if ending is not None and ending[0].asset in upstream:  # it needs that one's rows committed
-                    result, ending = ended(*ending), None
-                    if result is not None:
-                        yield result
-                if upstream & failed:
-                    context.log.error(f"{d.asset} not materialized: it takes rows from "
-                                      f"{', '.join(sorted(upstream & failed))}, which failed")
-                    failed.add(d.asset)
-                    continue
-                reset = d.resettable and context.run.tags.get(RESET_TAG) == "true"
-                try:
-                    generated = begin_step(context, d.asset, database, seed_config, d.rule, d.table, reset=reset,
-                                           after=ending[1] if ending is not None else None)
-                except Exception as error:
-                    failed.add(d.asset)
-                    errors.append(error)
-                    continue
-                if ending is not None:  # its end before this one's
-                    result, ending = ended(*ending), None
-                    if result is not None:
-                        yield result
-                unit, generated = generated, None
-                if not reset and database.resolved_url().get_backend_name() == "postgresql":
-                    # Its end (rebuilds, statistics, commit) on a thread, while the next asset that does not
-                    # take rows from it generates (``seeding.handover``).
-                    try:
-                        ending = (unit, unit.end_on_thread())
-                    except Exception as error:  # (a batch in flight the database refused)
-                        unit.abandon()
-                        failed.add(unit.asset)
-                        errors.append(error)
-                elif (result := ended(unit)) is not None:
-                    yield result
-            if ending is not None:
-                result, ending = ended(*ending), None
-                if result is not None:
-                    yield result
-        finally:  # interrupted (or closed) in between: nothing left running or open
-            if ending is not None:
-                ending[1].interrupt()
-            if generated is not None:
-                generated.abandon()
-        if errors:
-            raise errors[0]
+                failed.add(d.asset)
+                first_error = first_error or error
+        if first_error is not None:
+            raise first_error
 
     return _stage
 

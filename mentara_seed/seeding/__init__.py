@@ -21,7 +21,6 @@ from mentara_seed.requirements import Requirement
 from mentara_seed.schema.versions import Target
 from mentara_seed.seeding.columns import Columns
 from mentara_seed.seeding.draws import Draws
-from mentara_seed.seeding.handover import Handover
 from mentara_seed.seeding.ids import IdAllocator
 from mentara_seed.seeding.shards import WHOLE, Shard
 from mentara_seed.seeding.sql import LOOKUP, chunks, one_of
@@ -43,20 +42,18 @@ class Seeding(Draws):
     """One unit of work (one asset) against the target database."""
 
     def __init__(self, conn: Connection, settings: SeedSettings, target: Target, shard: Shard = WHOLE,
-                 defer: bool = True, after: Handover | None = None) -> None:
+                 defer: bool = True) -> None:
         super().__init__(settings.mode, settings.anchor)
         # The subject entities this unit of work makes rows for (all of them, unless the asset runs
         # as shards: ``seeding.shards``). ``defer``: (nearly) empty tables may load without their indexes
         # (``seeding.deferred``); not where other units of work write at once (shards, parallel steps).
-        # ``after``: an earlier unit still ending (``seeding.handover``), whose tables this one's first
-        # insert waits for (its statements naming them wait too: ``Handover.guard``).
         self.shard = shard
         self.conn = conn
         self.postgres = conn.dialect.name == "postgresql"
         self.settings = settings
         self.target = target
         self.volumes: Volumes = volumes_for(settings.mode, settings.scale)
-        self.writer = BulkWriter(conn, target, defer=defer and shard.count == 1, after=after)
+        self.writer = BulkWriter(conn, target, defer=defer and shard.count == 1)
         self.ids = IdAllocator(conn, self, self.writer.deferred.lookups)
         self.found: dict[str, dict[str, int]] = {}
         self.unmet: Counter[str] = Counter()

@@ -25,7 +25,6 @@ from mentara_seed.failpoints import failpoint
 from mentara_seed.schema.versions import Target
 from mentara_seed.seeding.columns import Columns, copy_data, sqlite_params
 from mentara_seed.seeding.deferred import Deferred
-from mentara_seed.seeding.handover import Handover
 
 # Rows per executemany batch (SQLite), and between two crash-injection points on SQLite.
 BATCH = 5_000
@@ -53,8 +52,7 @@ class BulkWriter:
     carries that the target lacks (a newer version's) are left out.
     """
 
-    def __init__(self, conn: Connection, target: Target | None = None, defer: bool = True,
-                 after: Handover | None = None) -> None:
+    def __init__(self, conn: Connection, target: Target | None = None, defer: bool = True) -> None:
         self.conn = conn
         self.target = target
         self.postgres = conn.dialect.name == "postgresql"
@@ -67,7 +65,6 @@ class BulkWriter:
         # (Nearly) empty tables load without index upkeep (and, on Postgres, per-row foreign-key
         # checks), rebuilt before the unit of work ends (``deferred``).
         self.deferred = Deferred(conn, enabled=defer)
-        self.after = after  # an earlier unit still ending: the first rows into its tables wait for it
         self._driver_errors = conn.dialect.loaded_dbapi.Error
         sa.event.listen(conn, "before_cursor_execute", self._wait_for_writer)
 
@@ -146,8 +143,6 @@ class BulkWriter:
 
     def _pipeline(self, table: sa.Table, prepared: Iterable[tuple[object, int]], send: Callable) -> int:
         """Send each prepared batch from a writer thread while this one prepares the next."""
-        if self.after is not None:
-            self.after.before_table(table.name)
         self.deferred.before_first_rows(table.name)
         handoff: queue.Queue = queue.Queue(maxsize=1)
         failed: list[BaseException] = []
