@@ -80,8 +80,8 @@ def child(job: str, url: str, mode: str, scale: int) -> None:
         if event.event_type == DagsterEventType.STEP_SUCCESS:
             step_seconds[event.step_key] = event.event_specific_data.duration_ms / 1000
     checks = sum(s for key, s in step_seconds.items() if key.endswith("_checks") or key == "database_audit")
-    # The seeding steps' time (on Postgres an asset's end overlaps the next asset's work, so the
-    # assets' own durations add up to more than their step's).
+    # The seeding steps' own time (not the sum of the assets' durations: that leaves out the step's
+    # work around each asset, and would count twice any work of two assets at once).
     assets = sum(s for key, s in step_seconds.items() if key.endswith("_assets"))
     print(json.dumps({
         "success": result.success, "wall": wall, "steps": len(step_seconds) or 1,
