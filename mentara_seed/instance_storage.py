@@ -41,21 +41,20 @@ from dagster_postgres.utils import get_token_provider_from_config, pg_url_from_c
 # One connection held, more opened when threads (the daemon, the webserver) need them at once.
 POOL = {"statement_timeout": 0, "pool_recycle": 3600, "max_overflow": 10}
 
-# The pooled storages built in this process, by kind (weakly: an instance no longer used may go).
-_BUILT: dict[str, list[weakref.ref]] = {}
-_BUILT_LOCK = threading.Lock()
+# The latest pooled storage built in this process, by kind (weakly: an instance no longer used may go).
+_LATEST: dict[type, weakref.ref] = {}
+_LATEST_LOCK = threading.Lock()
 
 
 def _pooled(storage):
-    """Switch ``storage`` to a pooled engine; the storages of its kind built before it in this process give
-    back their idle connections."""
+    """Switch ``storage`` to a pooled engine; the storage of its kind built before it in this process gives
+    back its idle connections."""
     storage.optimize_for_webserver(**POOL)
-    with _BUILT_LOCK:
-        built = _BUILT.setdefault(type(storage).__name__, [])
-        for ref in built:
-            if (older := ref()) is not None:
-                older._engine.dispose()
-        built[:] = [weakref.ref(storage)]
+    with _LATEST_LOCK:
+        previous = _LATEST.get(type(storage))
+        if previous is not None and (older := previous()) is not None:
+            older._engine.dispose()
+        _LATEST[type(storage)] = weakref.ref(storage)
     return storage
 
 
