@@ -25,11 +25,13 @@ from mentara_seed.schema.manage import SchemaError, ensure_schema, reset_tables
 from mentara_seed.schema.versions import SchemaVersion, Target
 from mentara_seed.settings import (
     ENV_SHARDS,
+    ENV_WORKERS,
     SeedSettings,
     SettingsError,
     masked,
     parse_schema_version,
     parse_shards,
+    parse_workers,
     resolve_database_url,
 )
 
@@ -292,5 +294,12 @@ class SeedConfig(ConfigurableResource):
     def resolve(self) -> SeedSettings:
         return SeedSettings.resolve(self.mode, self.scale, self.anchor, self.test_password)
 
+    workers: Optional[int] = Field(default=None, description="processes building rows beside each step's own (Linux; "
+                                   "the data is the same with any number); default $MENTARA_SEED_WORKERS, else one "
+                                   "per two CPUs, at most 3")
+
     def resolve_shards(self) -> int:
         return parse_shards(self.shards if self.shards is not None else os.environ.get(ENV_SHARDS))
+
+    def resolve_workers(self) -> int:
+        return parse_workers(self.workers if self.workers is not None else os.environ.get(ENV_WORKERS))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,8 @@ ENV_SCHEMA = "MENTARA_SEED_SCHEMA"
 ENV_SHARDS = "MENTARA_SEED_SHARDS"
 MAX_SHARDS = 256
 DEFAULT_SHARDS = 4
+ENV_WORKERS = "MENTARA_SEED_WORKERS"
+MAX_WORKERS = 16
 
 
 class SettingsError(ValueError):
@@ -117,6 +120,32 @@ def parse_shards(value: str | int | None) -> int:
         raise SettingsError(f"{ENV_SHARDS}={shown(value)} is not a number of shards; accepted: a whole number from 1 "
                             f"to {MAX_SHARDS}")
     return shards
+
+
+def default_workers() -> int:
+    """Processes building rows beside a step's own (``seeding.parallel``): one per two CPUs this process
+    may use, at most 3 (the database server, local on a laptop, needs cores too); none where processes
+    cannot be forked (only Linux is supported for it)."""
+    if sys.platform != "linux":
+        return 0
+    return min(len(os.sched_getaffinity(0)) // 2, 3)
+
+
+def parse_workers(value: str | int | None) -> int:
+    """How many worker processes build rows beside a step's own (0: none); default ``default_workers``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default_workers()
+    try:
+        workers = int(str(value))
+    except ValueError:
+        workers = -1
+    if workers < 0 or workers > MAX_WORKERS:
+        raise SettingsError(f"{ENV_WORKERS}={shown(value)} is not a number of worker processes; accepted: a whole "
+                            f"number from 0 to {MAX_WORKERS}")
+    if workers and sys.platform != "linux":
+        raise SettingsError(f"{ENV_WORKERS}={shown(value)}: worker processes are forked, which only Linux supports "
+                            "here; use 0")
+    return workers
 
 
 def available_memory() -> int:

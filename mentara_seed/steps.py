@@ -35,6 +35,12 @@ def settings_or_fail(database: MentaraDatabase, seed_config: SeedConfig) -> Seed
         return seed_config.resolve()
 
 
+def workers_or_fail(seed_config: SeedConfig) -> int:
+    """The worker processes a step may fork (``seeding.parallel``), or a one-line failure before anything is written."""
+    with in_one_line():
+        return seed_config.resolve_workers()
+
+
 @contextmanager
 def reading(database: MentaraDatabase) -> Iterator[Connection]:
     """A read-only connection for checks and reports; a bad target fails with one line."""

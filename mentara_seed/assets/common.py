@@ -33,6 +33,7 @@ from mentara_seed.steps import (
     reading,
     release_memory,
     settings_or_fail,
+    workers_or_fail,
 )
 
 Rule = Callable[[Seeding], None]
@@ -63,6 +64,8 @@ class Outcome:
     seconds: float = 0.0
     # The run that left the database complete and as this one found it (nothing surveyed: ``fixpoint``).
     unchanged_since: Optional[str] = None
+    # Items of its generators built by worker processes (``seeding.parallel``).
+    built_by_workers: int = 0
 
     def __add__(self, other: "Outcome") -> "Outcome":
         def summed(a: dict, b: dict) -> dict:
@@ -73,7 +76,8 @@ class Outcome:
         return Outcome(summed(self.added, other.added), summed(self.updated, other.updated),
                        summed(self.removed, other.removed), summed(self.unmet, other.unmet), found,
                        sorted({*self.deferred, *other.deferred}), max(self.seconds, other.seconds),
-                       self.unchanged_since if self.unchanged_since == other.unchanged_since else None)
+                       self.unchanged_since if self.unchanged_since == other.unchanged_since else None,
+                       self.built_by_workers + other.built_by_workers)
 
 
 def seed_unit(
@@ -85,17 +89,19 @@ def seed_unit(
     shard: Shard = WHOLE,
     defer: bool = True,
     instance: Optional[DagsterInstance] = None,
+    workers: int = 0,
 ) -> Outcome:
     """``rule`` in one transaction (for the entities of ``shard``): what it added, found and left unmet.
     ``defer``: the bulk path for (nearly) empty tables, where no other unit of work writes at once.
     ``instance``: the in-process run's Dagster instance, where a database left complete by an earlier
-    run is recognised (``fixpoint``): then the rule is not run, and the outcome says since when."""
+    run is recognised (``fixpoint``): then the rule is not run, and the outcome says since when.
+    ``workers``: processes forked to build rows beside this one (``seeding.parallel``)."""
     started = time.perf_counter()
     memo = database.memo
     with in_one_line(), cycles_collected_after():
         with database.transaction(reset=reset) as conn:
             one_execution_at_a_time(conn, f"{asset}/{shard.key}")
-            seeding = Seeding(conn, settings, database.target, shard, defer=defer)
+            seeding = Seeding(conn, settings, database.target, shard, defer=defer, workers=workers)
             if instance is not None and shard == WHOLE:
                 fixpoint.begin(conn, database, settings, instance, reset)
             unchanged_since = memo.unchanged_since if instance is not None and not reset else None
@@ -121,7 +127,7 @@ def seed_unit(
     return Outcome(dict(sorted(seeding.added.items())), dict(sorted(seeding.updated.items())),
                    dict(sorted(seeding.removed.items())), {k: n for k, n in sorted(seeding.unmet.items()) if n},
                    seeding.found, list(seeding.writer.deferred.tables), time.perf_counter() - started,
-                   unchanged_since)
+                   unchanged_since, seeding.built_by_workers)
 
 
 def materialization(context, asset: str, database: MentaraDatabase, settings: SeedSettings,
@@ -162,6 +168,8 @@ def materialization(context, asset: str, database: MentaraDatabase, settings: Se
     }
     if shards > 1:
         metadata["shards"] = shards
+    if outcome.built_by_workers:
+        metadata["built_by_workers"] = outcome.built_by_workers  # items, of its generators' (``seeding.parallel``)
     if outcome.unchanged_since:
         metadata["unchanged_since_run"] = outcome.unchanged_since
     if row_count is not None:
@@ -185,7 +193,8 @@ def run_step(
 ) -> MaterializeResult:
     """Materialize the seeding asset ``asset``: ``rule`` in one transaction, and its metadata."""
     settings = settings_or_fail(database, seed_config)
-    outcome = seed_unit(asset, database, settings, rule, reset=reset, instance=context.instance)
+    workers = workers_or_fail(seed_config)
+    outcome = seed_unit(asset, database, settings, rule, reset=reset, instance=context.instance, workers=workers)
     if reset:
         log_reset(context.log, database)
     return MaterializeResult(asset_key=asset,

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from mentara_seed.requirements import Requirement
 from mentara_seed.schema.versions import Target
+from mentara_seed.seeding import parallel
 from mentara_seed.seeding.columns import Columns
 from mentara_seed.seeding.draws import Draws
 from mentara_seed.seeding.ids import IdAllocator
@@ -29,6 +30,8 @@ from mentara_seed.settings import SeedSettings
 from mentara_seed.volumes import Volumes, volumes_for
 
 __all__ = ["LOOKUP", "Deficit", "Seeding", "chunks"]
+
+Item = TypeVar("Item")
 
 
 class Deficit(NamedTuple):
@@ -42,7 +45,7 @@ class Seeding(Draws):
     """One unit of work (one asset) against the target database."""
 
     def __init__(self, conn: Connection, settings: SeedSettings, target: Target, shard: Shard = WHOLE,
-                 defer: bool = True) -> None:
+                 defer: bool = True, workers: int = 0) -> None:
         super().__init__(settings.mode, settings.anchor)
         # The subject entities this unit of work makes rows for (all of them, unless the asset runs
         # as shards: ``seeding.shards``). ``defer``: (nearly) empty tables may load without their indexes
@@ -54,6 +57,8 @@ class Seeding(Draws):
         self.target = target
         self.volumes: Volumes = volumes_for(settings.mode, settings.scale)
         self.writer = BulkWriter(conn, target, defer=defer and shard.count == 1)
+        self.workers = workers  # processes building rows beside this one (``each``)
+        self.built_by_workers = 0  # items they built
         self.ids = IdAllocator(conn, self, self.writer.deferred.lookups)
         self.found: dict[str, dict[str, int]] = {}
         self.unmet: Counter[str] = Counter()
@@ -124,6 +129,13 @@ class Seeding(Draws):
     def insert_columns(self, table: sa.Table, batches: Iterable[Columns]) -> int:
         """Insert batches built a column at a time (``seeding.columns``)."""
         return self.writer.insert_columns(table, batches)
+
+    def each(self, items: Iterable[Item], build: Callable[[Item], None],
+             portable: Callable[[Item], bool] = lambda _: True) -> None:
+        """``build(item)`` for each of ``items``, in order, the rows of the items ``portable`` accepts
+        also built by the worker processes (``seeding.parallel``): ``build`` must then read nothing
+        from the database (``items`` may, as they are produced), and depend on no item before it."""
+        parallel.each(self, items, build, self.workers, portable)
 
     def finish(self) -> None:
         """End this unit of work's writing: wait for the batch in flight, refresh the statistics."""

@@ -37,6 +37,8 @@ class IdAllocator:
         # (table, purpose, entity) it has allocated since: there, nothing else can hold a candidate.
         self._found_empty: dict[str, bool] = {}
         self._allocated: set[tuple[str, str, str]] = set()
+        # While an item is built for another process to write (``seeding.parallel``): its allocations.
+        self.journal: list[tuple[str, str, str]] | None = None
 
     def existing_ids(self, table: sa.Table, ids: Iterable[str]) -> set[str]:
         key = next(iter(table.primary_key.columns))
@@ -62,6 +64,8 @@ class IdAllocator:
         given = {(table.name, purpose, str(entity)) for entity in pending}
         fresh = bool(given) and self._empty_at_first_allocation(table) and not given & self._allocated
         self._allocated |= given
+        if self.journal is not None:
+            self.journal.extend(given)
         start = 0
         while pending:
             window = max(pending.values())
@@ -77,6 +81,10 @@ class IdAllocator:
             pending = {entity: n for entity, n in pending.items() if n > 0}
             start += window
         return allocated
+
+    def remember(self, allocated: list[tuple[str, str, str]]) -> None:
+        """Allocations made for this unit of work by another process (``seeding.parallel``)."""
+        self._allocated.update(allocated)
 
     def _empty_at_first_allocation(self, table: sa.Table) -> bool:
         """Whether ``table`` held no row when this unit of work first allocated in it."""

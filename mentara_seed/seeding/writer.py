@@ -90,8 +90,8 @@ class BulkWriter:
         self._join_writer()
         columns = self._present(table, tuple(first))
         prepare, send, size = (self._copy if self.postgres else self._executemany)(table, columns)
-        return self._pipeline(table, ((prepare(batch), len(batch))
-                                      for batch in batched(itertools.chain((first,), rows), size)), send)
+        return self._pipeline(table, columns, ((prepare(batch), len(batch))
+                                               for batch in batched(itertools.chain((first,), rows), size)), send)
 
     def insert_columns(self, table: sa.Table, batches: Iterable[Columns]) -> int:
         """Insert batches built a column at a time (``seeding.columns``), as ``insert`` does rows:
@@ -104,25 +104,8 @@ class BulkWriter:
         names = first.names()
         columns = self._present(table, names)
         keep = None if columns == names else columns
-        if self.postgres:
-            statement = _copy_statement(table, columns)
-            raw = self.conn.connection.driver_connection
-
-            def prepare(batch: Columns) -> bytes:
-                return copy_data(batch)
-
-            def send(data: bytes) -> None:
-                with raw.cursor() as cursor, cursor.copy(statement) as copy:
-                    copy.write(data)
-            size = COPY_BATCH
-        else:
-            statement = _insert_statement(table, columns)
-            raw = self.conn.connection.driver_connection
-            prepare = sqlite_params
-
-            def send(params: list) -> None:
-                raw.executemany(statement, params)
-            size = BATCH
+        prepare, size = (copy_data, COPY_BATCH) if self.postgres else (sqlite_params, BATCH)
+        send = self._sender(table, columns)
 
         def slices() -> Iterator[tuple[object, int]]:
             for batch in itertools.chain((first,), batches):
@@ -132,7 +115,7 @@ class BulkWriter:
                     part = batch.slice(start, start + size)
                     yield prepare(part), len(part)
 
-        return self._pipeline(table, slices(), send)
+        return self._pipeline(table, columns, slices(), send)
 
     def _present(self, table: sa.Table, columns: tuple[str, ...]) -> tuple[str, ...]:
         """``columns`` less those the target lacks (a newer version's)."""
@@ -141,7 +124,31 @@ class BulkWriter:
             return tuple(c for c in columns if c in present)
         return columns
 
-    def _pipeline(self, table: sa.Table, prepared: Iterable[tuple[object, int]], send: Callable) -> int:
+    def replay(self, table: sa.Table, columns: tuple[str, ...], batches: Iterable[tuple[object, int]]) -> int:
+        """Write batches another process prepared (``seeding.parallel``) for ``columns`` of ``table``,
+        as ``insert`` would have: pipelined, in the current transaction."""
+        self._join_writer()
+        return self._pipeline(table, columns, batches, self._sender(table, columns))
+
+    def _sender(self, table: sa.Table, columns: tuple[str, ...]) -> Callable[[object], None]:
+        """How a prepared batch of ``columns`` reaches ``table``: one COPY of its text (Postgres), one
+        executemany of its parameter rows (SQLite)."""
+        raw = self.conn.connection.driver_connection
+        if self.postgres:
+            statement = _copy_statement(table, columns)
+
+            def send(data: bytes) -> None:
+                with raw.cursor() as cursor, cursor.copy(statement) as copy:
+                    copy.write(data)
+        else:
+            statement = _insert_statement(table, columns)
+
+            def send(params: list) -> None:
+                raw.executemany(statement, params)
+        return send
+
+    def _pipeline(self, table: sa.Table, columns: tuple[str, ...], prepared: Iterable[tuple[object, int]],
+                  send: Callable) -> int:
         """Send each prepared batch from a writer thread while this one prepares the next."""
         self.deferred.before_first_rows(table.name)
         handoff: queue.Queue = queue.Queue(maxsize=1)
@@ -260,9 +267,7 @@ class BulkWriter:
         values_of = _getter(columns)
         literals = [(i, literal) for i, name in enumerate(columns)
                     if (literal := _pg_literal(table.c[name].type)) is not None]
-        statement = _copy_statement(table, columns)
-        raw = self.conn.connection.driver_connection
-        formatting = raw.cursor()  # lends its adapters to the formatter; never executes anything
+        formatting = self.conn.connection.driver_connection.cursor()  # lends its adapters to the formatter; never executes anything
 
         def prepare(batch: list[dict]) -> bytes:
             buffer = io.BytesIO()
@@ -277,11 +282,7 @@ class BulkWriter:
                     copy.write_row(values)
             return buffer.getvalue()
 
-        def send(data: bytes) -> None:
-            with raw.cursor() as cursor, cursor.copy(statement) as copy:
-                copy.write(data)
-
-        return prepare, send, COPY_BATCH
+        return prepare, self._sender(table, columns), COPY_BATCH
 
     def _executemany(self, table: sa.Table, columns: tuple[str, ...]) -> tuple[Callable, Callable, int]:
         """SQLite: a batch is a list of parameter rows, converted by the columns' own bind processors,
@@ -290,9 +291,6 @@ class BulkWriter:
         values_of = _getter(columns)
         processors = [(i, p) for i, name in enumerate(columns)
                       if (p := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
-        statement = _insert_statement(table, columns)
-        raw = self.conn.connection.driver_connection
-
         def prepare(batch: list[dict]) -> list[list]:
             params = []
             for row in batch:
@@ -302,10 +300,7 @@ class BulkWriter:
                 params.append(values)
             return params
 
-        def send(params: list[list]) -> None:
-            raw.executemany(statement, params)
-
-        return prepare, send, BATCH
+        return prepare, self._sender(table, columns), BATCH
 
 
 def _copy_statement(table: sa.Table, columns: tuple[str, ...]) -> str:

@@ -124,13 +124,20 @@ def generate_content(s: Seeding) -> None:
     ]
     # Comments and hearts of one post depend on that post alone. A chunk whose posts have none yet
     # (all of them, in a fresh seed) reads nothing back: it knows what it made. So the tables loaded
-    # from empty keep their indexes out until the end (``seeding.deferred``), built in one sort.
-    for part in chunks(short, POSTS_PER_CHUNK):
-        posts = state.all_posts(s, part)  # all in rooms: planned posts always are
-        bare = not any(comments.get(p) or post_hearts.get(p) or comment_hearts.get(p) for p in part)
+    # from empty keep their indexes out until the end (``seeding.deferred``), built in one sort, and
+    # such chunks are built by worker processes too (``Seeding.each``).
+    def parts() -> Iterator[tuple[list[state.PostRow], bool]]:
+        for part in chunks(short, POSTS_PER_CHUNK):
+            bare = not any(comments.get(p) or post_hearts.get(p) or comment_hearts.get(p) for p in part)
+            yield state.all_posts(s, part), bare  # all in rooms: planned posts always are
+
+    def build(chunk: tuple[list[state.PostRow], bool]) -> None:
+        posts, bare = chunk
         made = add_comments(s, posts, view.members, writers, bare)
         add_post_hearts(s, posts, view.members, bare)
         add_comment_hearts(s, posts, view.members, made if bare else None)
+
+    s.each(parts(), build, portable=lambda chunk: chunk[1])
 
 
 def post_hearts_wanted(s: Seeding, post_id: str) -> int:

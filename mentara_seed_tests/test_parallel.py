@@ -1,0 +1,163 @@
+"""Rows built by worker processes (``seeding.parallel``): the same data, in the same order, as one
+process makes; a worker never touches the database; a failing or dying worker fails the unit of work,
+which writes nothing; an interrupted step leaves no worker behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import signal
+
+import pytest
+import sqlalchemy as sa
+
+from mentara_seed.assets.common import seed_unit
+from mentara_seed.assets.legacy import content
+from mentara_seed.resources import MentaraDatabase
+from mentara_seed.schema import tables as T
+from mentara_seed.seeding.parallel import WorkerFailed
+from mentara_seed.settings import SeedSettings, SettingsError, default_workers, parse_workers
+from mentara_seed_tests.helpers import ANCHOR, digest, run_job
+
+NOW = dt.datetime(2026, 1, 10, 8, 30)
+
+
+def _user(k: int) -> dict:
+    return {"id": f"user-{k:03d}", "email": f"u{k}@example.com", "firstName": "A", "lastName": "B",
+            "createdAt": NOW, "updatedAt": NOW}
+
+
+def _unit(url: str, rule, workers: int):
+    return seed_unit("users", MentaraDatabase(url=url), SeedSettings.resolve(mode="light", anchor=ANCHOR), rule,
+                     workers=workers)
+
+
+def _physical_order(url: str, table: str) -> list[str]:
+    engine = sa.create_engine(url)
+    order = "ctid" if engine.dialect.name == "postgresql" else "rowid"
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table(table):  # the schema the unit would have created, rolled back with it
+            return []
+        ids = list(conn.execute(sa.text(f'SELECT id FROM "{table}" ORDER BY {order}')).scalars())
+    engine.dispose()
+    return ids
+
+
+def test_a_seed_built_by_workers_is_the_seed_one_process_makes_row_for_row_and_in_order(backend_url, tmp_path,
+                                                                                          monkeypatch):
+    """The content generator's chunks of posts, small here so that there are many, built by two
+    workers and this process: every row of every table the same, and written in the same order."""
+    monkeypatch.setattr(content, "POSTS_PER_CHUNK", 10)
+    runs = {}
+    for workers in (0, 2):
+        monkeypatch.setenv("MENTARA_SEED_WORKERS", str(workers))
+        url = backend_url if workers else _copy_target(backend_url, tmp_path)
+        result = run_job(url, mode="medium", anchor=ANCHOR)
+        assert result.success
+        built = {e.asset_key.to_user_string(): e.materialization.metadata.get("built_by_workers")
+                 for e in result.get_asset_materialization_events()}
+        runs[workers] = (digest(url), {t: _physical_order(url, t) for t in ("Comment", "PostHeart", "CommentHeart")},
+                         built["content"])
+    assert runs[0][2] is None  # no worker: none built anything
+    assert runs[2][2] is not None and runs[2][2].value > 10  # most of the chunks came from the workers
+    assert runs[2][:2] == runs[0][:2]
+
+
+def _copy_target(url: str, tmp_path) -> str:
+    """Another empty target like ``url`` (the same backend and schema)."""
+    if url.startswith("sqlite"):
+        return f"sqlite+pysqlite:///{tmp_path / 'serial.sqlite3'}"
+    engine = sa.create_engine(url)
+    name = f"{engine.url.database}_serial"
+    admin = sa.create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{engine.url.database}"'))
+    admin.dispose()
+    engine.dispose()
+    return engine.url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite+pysqlite:///{tmp_path / 'unit.sqlite3'}"
+
+
+def test_items_from_every_process_are_written_in_order_and_counted(backend_url):
+    def rule(s) -> None:
+        def build(k: int) -> None:
+            s.insert(T.User, [_user(k)])
+            s.unmet["a row that could not be made"] += 1
+        s.each(range(40), build)
+
+    outcome = _unit(backend_url, rule, workers=2)
+    assert outcome.added == {"User": 40}
+    assert outcome.unmet == {"a row that could not be made": 40}
+    assert outcome.built_by_workers >= 10
+    assert _physical_order(backend_url, "User") == [f"user-{k:03d}" for k in range(40)]
+
+
+def test_items_that_need_the_database_are_built_here_in_their_turn(sqlite_url):
+    def rule(s) -> None:
+        def build(k: int) -> None:
+            if k % 3 == 0:  # reads: only this process may
+                assert s.scalars(sa.select(sa.func.count()).select_from(T.User)) == [k]
+            s.insert(T.User, [_user(k)])
+        s.each(range(30), build, portable=lambda k: k % 3 != 0)
+
+    outcome = _unit(sqlite_url, rule, workers=1)
+    assert outcome.added == {"User": 30} and outcome.built_by_workers > 0
+    assert _physical_order(sqlite_url, "User") == [f"user-{k:03d}" for k in range(30)]
+
+
+def test_a_worker_that_reads_the_database_fails_the_unit_which_writes_nothing(sqlite_url):
+    def rule(s) -> None:
+        def build(k: int) -> None:
+            s.insert(T.User, [_user(k)])
+            s.scalars(sa.select(T.User.c.id))  # fine here, refused in a worker
+        s.each(range(10), build)
+
+    with pytest.raises(WorkerFailed, match="ReadInWorker: a worker process may not use the database"):
+        _unit(sqlite_url, rule, workers=1)
+    assert _physical_order(sqlite_url, "User") == []
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_that_dies_fails_the_unit_which_writes_nothing(backend_url):
+    parent = os.getpid()
+
+    def rule(s) -> None:
+        def build(k: int) -> None:
+            if os.getpid() != parent and k >= 2:  # its second item
+                os.kill(os.getpid(), signal.SIGKILL)
+            s.insert(T.User, [_user(k)])
+        s.each(range(12), build)
+
+    with pytest.raises(WorkerFailed, match=r"exited \(code -9\)"):
+        _unit(backend_url, rule, workers=1)
+    assert _physical_order(backend_url, "User") == []
+
+
+def test_an_error_in_this_process_stops_the_workers(sqlite_url):
+    parent = os.getpid()
+
+    def rule(s) -> None:
+        def build(k: int) -> None:
+            if os.getpid() == parent and k >= 5:
+                raise ValueError("the step's own failure")
+            s.insert(T.User, [_user(k)])
+        s.each(range(100), build)
+
+    with pytest.raises(ValueError, match="the step's own failure"):
+        _unit(sqlite_url, rule, workers=2)
+    assert multiprocessing.active_children() == []
+    assert _physical_order(sqlite_url, "User") == []
+
+
+def test_the_number_of_workers_is_validated_in_one_line():
+    assert parse_workers(None) == parse_workers("") == default_workers() == min(len(os.sched_getaffinity(0)) // 2, 3)
+    assert parse_workers("0") == 0 and parse_workers(3) == 3
+    for bad in ("two", "-1", "17", "1.5"):
+        with pytest.raises(SettingsError, match="MENTARA_SEED_WORKERS=.* is not a number of worker processes") as error:
+            parse_workers(bad)
+        assert "\n" not in str(error.value)
