@@ -44,13 +44,13 @@ def enrich_assessments(s: Seeding) -> None:
         for client_id, allocated in groupby(chunk, key=itemgetter(0)):
             for k, (_, assessment_id, rng) in enumerate(allocated):
                 ordinal = have.get(client_id, 0) + k
-                chatbot = sessions.get(client_id, []).pop() if ordinal and sessions.get(client_id) else None
-                if chatbot is not None:
-                    created = chatbot["completedAt"]
+                session = sessions.get(client_id, []).pop() if ordinal and sessions.get(client_id) else None
+                if session is not None:
+                    created = session["completedAt"]
                 else:
                     created = s.days_before(rng, 15, 150) if ordinal else s.days_before(rng, 300, 400)
                 new.append(rows.pre_assessment(s, assessment_id, client_id, topics.get(client_id, ()), created,
-                                               ordinal, chatbot))
+                                               ordinal, session))
         s.insert(P, new)
 
 
