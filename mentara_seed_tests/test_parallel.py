@@ -14,9 +14,10 @@ import sqlalchemy as sa
 
 from mentara_seed.assets.common import seed_unit
 from mentara_seed.assets.legacy import content
+from mentara_seed.generate import makers
 from mentara_seed.resources import MentaraDatabase
 from mentara_seed.schema import tables as T
-from mentara_seed.seeding.parallel import WorkerFailed
+from mentara_seed.seeding.parallel import ReadInWorker, WorkerFailed
 from mentara_seed.settings import SeedSettings, SettingsError, default_workers, parse_workers
 from mentara_seed_tests.helpers import ANCHOR, digest, run_job
 
@@ -47,8 +48,10 @@ def _physical_order(url: str, table: str) -> list[str]:
 def test_a_seed_built_by_workers_is_the_seed_one_process_makes_row_for_row_and_in_order(backend_url, tmp_path,
                                                                                           monkeypatch):
     """The content generator's chunks of posts, small here so that there are many, built by two
-    workers and this process: every row of every table the same, and written in the same order."""
+    workers and this process (and the posts of every generator, a few entities at a time): every row
+    of every table the same, and written in the same order."""
     monkeypatch.setattr(content, "POSTS_PER_CHUNK", 10)
+    monkeypatch.setattr(makers, "PARALLEL_ENTITIES", 5)
     runs = {}
     for workers in (0, 2):
         monkeypatch.setenv("MENTARA_SEED_WORKERS", str(workers))
@@ -57,10 +60,12 @@ def test_a_seed_built_by_workers_is_the_seed_one_process_makes_row_for_row_and_i
         assert result.success
         built = {e.asset_key.to_user_string(): e.materialization.metadata.get("built_by_workers")
                  for e in result.get_asset_materialization_events()}
-        runs[workers] = (digest(url), {t: _physical_order(url, t) for t in ("Comment", "PostHeart", "CommentHeart")},
-                         built["content"])
-    assert runs[0][2] is None  # no worker: none built anything
-    assert runs[2][2] is not None and runs[2][2].value > 10  # most of the chunks came from the workers
+        runs[workers] = (digest(url), {t: _physical_order(url, t) for t in ("Post", "Comment", "PostHeart", "CommentHeart")},
+                         {asset: n.value for asset, n in built.items() if n is not None})
+    assert runs[0][2] == {}  # no worker: none built anything
+    # The workers built many of the items of every generator that spreads its work.
+    assert {"content", "therapy", "enriched_posts", "enriched_chatbot", "enriched_assessments"} <= set(runs[2][2])
+    assert runs[2][2]["content"] > 10
     assert runs[2][:2] == runs[0][:2]
 
 
@@ -110,16 +115,28 @@ def test_items_that_need_the_database_are_built_here_in_their_turn(sqlite_url):
     assert _physical_order(sqlite_url, "User") == [f"user-{k:03d}" for k in range(30)]
 
 
-def test_a_worker_that_reads_the_database_fails_the_unit_which_writes_nothing(sqlite_url):
+def test_an_item_that_needs_the_database_in_a_worker_is_built_here_and_the_worker_retires(backend_url):
+    """A worker's statement is refused before it reaches the connection; the items that worker had
+    are built by this process (in their turn), and so are the rest, by the other workers and here."""
+    parent = os.getpid()
+    refused = multiprocessing.get_context("fork").Queue()
+
     def rule(s) -> None:
         def build(k: int) -> None:
             s.insert(T.User, [_user(k)])
-            s.scalars(sa.select(T.User.c.id))  # fine here, refused in a worker
-        s.each(range(10), build)
+            if k in (3, 4, 5, 6) and os.getpid() != parent:  # something the first items did not read
+                try:
+                    s.scalars(sa.select(T.User.c.id))
+                except ReadInWorker as refusal:
+                    refused.put(str(refusal))
+                    raise
+        s.each(range(30), build)
 
-    with pytest.raises(WorkerFailed, match="ReadInWorker: a worker process may not use the database"):
-        _unit(sqlite_url, rule, workers=1)
-    assert _physical_order(sqlite_url, "User") == []
+    outcome = _unit(backend_url, rule, workers=2)
+    assert "a worker process may not use the database" in refused.get(timeout=5)
+    assert outcome.added == {"User": 30}
+    assert 0 < outcome.built_by_workers < 29
+    assert _physical_order(backend_url, "User") == [f"user-{k:03d}" for k in range(30)]
     assert multiprocessing.active_children() == []
 
 

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from mentara_seed.generate import rows, schedule, state, voices
 from mentara_seed.generate.keys import Stream, seed_id
 from mentara_seed.schema import tables as T
-from mentara_seed.seeding import Seeding
+from mentara_seed.seeding import Seeding, chunks
 
 Choice = Callable[[str, Stream], Optional[tuple]]
 
@@ -65,6 +65,10 @@ def sample_excluding(rng: Stream, options: Sequence, exclude: set | frozenset, n
             seen.add(option)
             chosen.append(option)
     return chosen
+
+
+# Entities per item of a generator that ``Seeding.each`` spreads over processes: items enough to share.
+PARALLEL_ENTITIES = 1_000
 
 
 def _built(s: Seeding, purpose: str, chunk: Iterable[tuple[str, str, Stream]],
@@ -118,8 +122,9 @@ def make_posts(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Choic
         title, text_ = writers.post_text(rng, post_id, author, room_id)
         return rows.post(s, rng, post_id, author, room_id, created, title, text_)
 
-    for chunk in s.ids.new_ids(T.Post, purpose, needs):
-        s.insert(T.Post, _built(s, purpose, chunk, build))
+    # Each post depends on its entity's stream alone: chunks of entities are built by the workers too.
+    s.each(s.ids.allocated(T.Post, purpose, needs, PARALLEL_ENTITIES),
+           lambda part: s.insert(T.Post, _built(s, purpose, s.ids.streams(purpose, part), build)))
 
 
 def make_comments(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Choice,
@@ -190,14 +195,14 @@ def therapist_names(s: Seeding) -> dict[str, str]:
 def make_notes(s: Seeding, meetings: Iterable[tuple[str, dt.datetime, str]],
                writers: Optional[voices.Writers] = None) -> None:
     """Session notes for each ``(meeting_id, end_time, client_id)``."""
-    meetings = list(meetings)
+    meetings = [tuple(m) for m in meetings]  # plain data: items a worker may build (``Seeding.each``)
     if not meetings:
         return
     writers = writers or voices.Writers(s)
-    s.insert(T.MeetingNotes, (
+    s.each(chunks(meetings, PARALLEL_ENTITIES), lambda part: s.insert(T.MeetingNotes, (  # each meeting's alone
         rows.meeting_notes(s, seed_id("meeting_notes", meeting_id), meeting_id, end, client_id, writers)
-        for meeting_id, end, client_id in meetings
-    ))
+        for meeting_id, end, client_id in part
+    )))
 
 
 def make_worksheets(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Choice,
@@ -205,7 +210,8 @@ def make_worksheets(s: Seeding, purpose: str, needs: Mapping[str, int], choose: 
     """``choose(entity, rng) -> (client, therapist)``; due ``due_in`` days from the anchor; submissions
     come with handed-in worksheets."""
     writers = voices.Writers(s)
-    for chunk in s.ids.new_ids(T.Worksheet, purpose, needs):
+
+    def make(part: list[tuple[str, str]]) -> None:  # a worksheet depends on its entity's stream alone
         submissions: list[dict] = []
 
         def build(entity: str, worksheet_id: str, rng: Stream) -> Optional[dict]:
@@ -214,11 +220,13 @@ def make_worksheets(s: Seeding, purpose: str, needs: Mapping[str, int], choose: 
                 return None
             sheet, submission = rows.worksheet(s, rng, worksheet_id, picked[0], picked[1], writers, due_in)
             if submission:
-                submissions.append(submission)  # noqa: B023 (consumed in this iteration)
+                submissions.append(submission)
             return sheet
 
-        s.insert(T.Worksheet, _built(s, purpose, chunk, build))
+        s.insert(T.Worksheet, _built(s, purpose, s.ids.streams(purpose, part), build))
         s.insert(T.WorksheetSubmission, submissions)
+
+    s.each(s.ids.allocated(T.Worksheet, purpose, needs, PARALLEL_ENTITIES), make)
 
 
 def add_memberships(s: Seeding, wanted: dict[str, int], shuffle_key: str) -> None:

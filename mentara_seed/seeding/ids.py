@@ -104,7 +104,18 @@ class IdAllocator:
         row's stream is made as the row is (while the database ingests the
         rows before it).
         """
+        for part in self.allocated(table, purpose, needs):
+            yield self.streams(purpose, part)
+
+    def allocated(self, table: sa.Table, purpose: str, needs: Mapping[str, int],
+                  entities: int = ENTITIES_PER_CHUNK) -> Iterator[list[tuple[str, str]]]:
+        """``new_ids`` without the streams, ``entities`` at a time: ``(entity, new id)`` (plain data, for
+        ``Seeding.each``, whose items a worker process may build; ``streams`` adds them)."""
         wanted = sorted(entity for entity, n in needs.items() if n > 0)
-        for part in chunks(wanted, ENTITIES_PER_CHUNK):
+        for part in chunks(wanted, entities):
             allocated = self.allocate(table, purpose, {entity: needs[entity] for entity in part})
-            yield ((entity, row_id, self.draws.rng(purpose, row_id)) for entity in part for row_id in allocated[entity])
+            yield [(entity, row_id) for entity in part for row_id in allocated[entity]]
+
+    def streams(self, purpose: str, part: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str, Stream]]:
+        """Each ``(entity, new id)`` with the row's stream, made as the row is."""
+        return ((entity, row_id, self.draws.rng(purpose, row_id)) for entity, row_id in part)

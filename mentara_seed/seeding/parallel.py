@@ -14,9 +14,11 @@ through the usual pipelined writer, in the unit of work's one transaction.
 So the data is what one process makes, byte for byte and in the same order
 (``test_parallel.py`` compares the two): the items are built by the same code
 from the same state, and written in the same sequence. Nothing about the
-transaction changes: the workers never touch the database (a statement issued
-in a worker raises ``ReadInWorker``, and the seed fails with it), and a worker
-that fails, dies or is left behind by an interrupted step is stopped with it.
+transaction changes: the workers never touch the database. A statement issued
+in a worker raises ``ReadInWorker`` there (something an item needs was not read
+before it: a title of someone else's post, say); that worker retires, and this
+process builds its items itself. A worker that fails otherwise or dies fails
+the step, and one left behind by an interrupted step is stopped with it.
 
 Workers are forked, so this is for Linux (elsewhere every item is built here).
 How many: ``MENTARA_SEED_WORKERS`` (``settings.parse_workers``); 0 builds
@@ -52,6 +54,8 @@ WINDOW = 2
 AHEAD = 6
 # Seconds between two looks at whether a worker still lives, while waiting for its rows.
 PATIENCE = 1.0
+# What a worker sends back for an item that needed the database.
+NEEDS_THE_DATABASE = "needs the database"
 
 
 class ReadInWorker(RuntimeError):
@@ -138,6 +142,7 @@ class _Worker:
     def __init__(self, context, s: Seeding, build: Callable, results: mp.Queue, index: int) -> None:
         self.tasks = context.Queue()
         self.outstanding = 0
+        self.retired = False  # after an item that needed the database: its items are built here
         self.process = context.Process(target=_serve, args=(s, build, self.tasks, results, index),
                                        name=f"mentara-seed-worker-{index}", daemon=True)
 
@@ -150,6 +155,7 @@ class _Pool:
         self.workers = [_Worker(context, s, build, self.results, i) for i in range(workers)]
         self.done: dict[int, Built] = {}
         self.owner: dict[int, _Worker] = {}
+        self.sent: dict[int, object] = {}  # the items with a worker (built here if it retires)
 
     def __enter__(self) -> _Pool:
         # Nothing in flight on the connection while the workers fork. (A unit of work runs with the
@@ -178,11 +184,12 @@ class _Pool:
         for k, item in enumerate(items):
             self._collect(block=False)
             written = self._write_ready(written)
-            idle = min(self.workers, key=lambda w: w.outstanding)
-            if portable(item) and idle.outstanding < WINDOW:
+            working = [w for w in self.workers if not w.retired]
+            idle = min(working, key=lambda w: w.outstanding) if working else None
+            if idle is not None and portable(item) and idle.outstanding < WINDOW:
                 idle.tasks.put((k, item))
                 idle.outstanding += 1
-                self.owner[k] = idle
+                self.owner[k], self.sent[k] = idle, item
                 continue
             if not portable(item):  # built here, in its turn: everything before it written first
                 while written < k:
@@ -220,19 +227,26 @@ class _Pool:
                         raise WorkerFailed(f"a worker process building rows exited (code {worker.process.exitcode}) "
                                            "before returning its items") from None
                 continue
-            if failure is not None:
-                raise WorkerFailed(f"a worker process failed building rows:\n{failure}")
             worker = self.workers[index]
-            worker.outstanding -= 1
-            self.s.built_by_workers += 1
-            del self.owner[k]
-            self.done[k] = built
+            if failure == NEEDS_THE_DATABASE:
+                worker.retired = True
+                for mine in sorted(j for j, w in self.owner.items() if w is worker):
+                    del self.owner[mine]
+                    self.done[mine] = capture(self.s, self.build, self.sent.pop(mine))
+                worker.outstanding = 0
+            elif failure is not None:
+                raise WorkerFailed(f"a worker process failed building rows:\n{failure}")
+            else:
+                worker.outstanding -= 1
+                self.s.built_by_workers += 1
+                del self.owner[k], self.sent[k]
+                self.done[k] = built
             block = False
 
 
 def _refuse(conn, cursor, statement, *_) -> None:
     raise ReadInWorker(f"a worker process may not use the database (it issued: {statement.strip()[:80]!r}): the "
-                       "generator must read what its items need before Seeding.each, or build the item here")
+                       "step's own process builds the item")
 
 
 def _serve(s: Seeding, build: Callable, tasks: mp.Queue, results: mp.Queue, index: int) -> None:
@@ -244,11 +258,17 @@ def _serve(s: Seeding, build: Callable, tasks: mp.Queue, results: mp.Queue, inde
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
         except (AttributeError, OSError):
             pass
-        sa.event.listen(s.conn, "before_cursor_execute", _refuse, insert=True)
+        # No statement leaves: the writer's own listener (which may rebuild a deferred table's
+        # indexes through the driver) goes first, and every statement is refused before it is sent.
+        sa.event.remove(s.conn, "before_cursor_execute", s.writer._wait_for_writer)
+        sa.event.listen(s.conn, "before_cursor_execute", _refuse)
         while (task := tasks.get()) is not None:
             k, item = task
             try:
                 results.put((index, k, capture(s, build, item), None))
+            except ReadInWorker:  # not an error: this process builds the item (and the rest of this worker's)
+                results.put((index, k, None, NEEDS_THE_DATABASE))
+                break
             except BaseException:
                 results.put((index, k, None, traceback.format_exc()))
                 break

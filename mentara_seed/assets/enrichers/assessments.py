@@ -7,7 +7,7 @@ from operator import itemgetter
 import sqlalchemy as sa
 
 from mentara_seed.assets.common import enricher
-from mentara_seed.generate import rows, state
+from mentara_seed.generate import makers, rows, state
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
@@ -36,12 +36,16 @@ def enrich_assessments(s: Seeding) -> None:
     topics = state.topics_by_user(s)
     chatbot = s.target.has(T.ChatbotSession)
     linked = set(s.scalars(sa.select(P.c.chatbotSessionId).where(P.c.chatbotSessionId.is_not(None)))) if chatbot else set()
-    for chunk in s.ids.new_ids(P, "pre_assessment/client", needs):
-        chunk = list(chunk)
-        # The chunk's clients' sessions only (their answers are kilobytes each).
-        sessions = unlinked_chatbot_sessions(s, sorted({c for c, _, _ in chunk}), linked) if chatbot else {}
+
+    def parts():
+        for part in s.ids.allocated(P, "pre_assessment/client", needs, makers.PARALLEL_ENTITIES):
+            # The chunk's clients' sessions only (their answers are kilobytes each).
+            yield part, unlinked_chatbot_sessions(s, sorted({c for c, _ in part}), linked) if chatbot else {}
+
+    def build(item) -> None:  # a client's assessments depend on the client (and their sessions) alone
+        part, sessions = item
         new = []
-        for client_id, allocated in groupby(chunk, key=itemgetter(0)):
+        for client_id, allocated in groupby(s.ids.streams("pre_assessment/client", part), key=itemgetter(0)):
             for k, (_, assessment_id, rng) in enumerate(allocated):
                 ordinal = have.get(client_id, 0) + k
                 session = sessions.get(client_id, []).pop() if ordinal and sessions.get(client_id) else None
@@ -52,6 +56,8 @@ def enrich_assessments(s: Seeding) -> None:
                 new.append(rows.pre_assessment(s, assessment_id, client_id, topics.get(client_id, ()), created,
                                                ordinal, session))
         s.insert(P, new)
+
+    s.each(parts(), build)
 
 
 def unlinked_chatbot_sessions(s: Seeding, clients: list[str], linked: set[str]) -> dict[str, list[dict]]:

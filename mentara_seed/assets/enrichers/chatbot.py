@@ -7,7 +7,7 @@ from operator import itemgetter
 import sqlalchemy as sa
 
 from mentara_seed.assets.common import enricher
-from mentara_seed.generate import assessments, state
+from mentara_seed.generate import assessments, makers, state
 from mentara_seed.generate.keys import Stream, seed_id
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
@@ -53,14 +53,17 @@ def enrich_chatbot(s: Seeding) -> None:
     if needs:
         topics = state.topics_by_user(s)
         names = dict(s.rows(sa.select(T.User.c.id, T.User.c.firstName).where(s.one_of(T.User.c.id, list(needs)))))
-        for chunk in s.ids.new_ids(T.ChatbotSession, "chatbot/client", needs):
+
+        def build(part: list[tuple[str, str]]) -> None:  # a client's chat depends on the client alone
             sessions, messages = [], []
-            for client_id, session_id, rng in chunk:
+            for client_id, session_id, rng in s.ids.streams("chatbot/client", part):
                 session, thread = chat(s, rng, session_id, client_id, names.get(client_id), topics.get(client_id, ()))
                 sessions.append(session)
                 messages.extend(thread)
             s.insert(T.ChatbotSession, sessions)
             s.insert(T.ChatbotMessage, messages)
+
+        s.each(s.ids.allocated(T.ChatbotSession, "chatbot/client", needs, makers.PARALLEL_ENTITIES), build)
     top_up_short_sessions(s)
 
 

@@ -85,11 +85,11 @@ def generate_therapy(s: Seeding) -> None:
            if c not in assessed and unit("pre_assessment", c) < v.assessment_rate]
     if due:
         topics = state.topics_by_user(s)
-        s.insert(T.PreAssessment, (
+        s.each(chunks(due, makers.PARALLEL_ENTITIES), lambda part: s.insert(T.PreAssessment, (
             rows.pre_assessment(s, seed_id("pre_assessment", c), c, topics.get(c, ()),
                                 s.days_before(s.rng("pre_assessment_date", c), 300, 400))
-            for c in due
-        ))
+            for c in part
+        )))
 
     add_reviews(s, pairs)
 
