@@ -49,6 +49,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from mentara_seed.settings import ENV_WORKERS, parse_workers
+
 ANCHOR = "2026-01-15T00:00:00Z"
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -89,6 +91,8 @@ def child(job: str, url: str, mode: str, scale: int) -> None:
         "asset_seconds": assets,
         "check_seconds": checks, "cpu_seconds": cpu_seconds,
         "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        # The largest worker process's (``seeding.parallel``; pages it shares with the step count in both).
+        "worker_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }))
 
 
@@ -373,6 +377,7 @@ def measure(backend: str, volume: str, targets: Targets) -> dict:
         "assets_s": round(seed["asset_seconds"], 2), "checks_s": round(seed["check_seconds"], 2),
         "dagster_s": round(seed["wall"] - seed["asset_seconds"] - seed["check_seconds"], 2),
         "python_cpu_s": round(seed["cpu_seconds"], 2), "peak_rss_mb": round(seed["maxrss_mb"]),
+        "workers": parse_workers(os.environ.get(ENV_WORKERS)), "worker_rss_mb": round(seed["worker_maxrss_mb"]),
         "noop_rerun_s": round(rerun["wall"], 2), "rerun_share": round(rerun["wall"] / seed["wall"], 3),
         "audit_s": round(audit["wall"], 2),
         "step_overhead_ms": round(1000 * (seed["wall"] - seed["asset_seconds"] - seed["check_seconds"]) / seed["steps"], 1),
@@ -472,9 +477,10 @@ def check_targets(table: pd.DataFrame, cli: dict[str, float]) -> list[tuple[str,
                         f"{rows:.1f}x rows took {time_ratio:.1f}x time ({per_ten:.1f}x per 10x rows)", verdict(per_ten <= 11)))
         if {"heavy x100", "heavy x1000"} <= set(g.index):
             time_ratio = g.loc["heavy x1000", "seed_s"] / g.loc["heavy x100", "seed_s"]
-            rss = g.loc["heavy x1000", "peak_rss_mb"]
-            out.append((f"heavy x1000 on {backend} {schema}: peak RSS <= 1 GiB, <= 10.5x heavy x100's time",
-                        f"{rss} MB, {time_ratio:.1f}x", verdict(rss <= 1024 and time_ratio <= 10.5)))
+            rss, worker = g.loc["heavy x1000", "peak_rss_mb"], g.loc["heavy x1000", "worker_rss_mb"]
+            out.append((f"heavy x1000 on {backend} {schema}: peak RSS <= 1 GiB (the step's and a worker's), "
+                        "<= 10.5x heavy x100's time", f"{rss} MB (a worker {worker} MB), {time_ratio:.1f}x",
+                        verdict(max(rss, worker) <= 1024 and time_ratio <= 10.5)))
     return out
 
 

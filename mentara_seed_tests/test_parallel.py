@@ -17,8 +17,10 @@ from mentara_seed.assets.legacy import content
 from mentara_seed.generate import makers
 from mentara_seed.resources import MentaraDatabase
 from mentara_seed.schema import tables as T
+from mentara_seed.seeding import ids, parallel
 from mentara_seed.seeding.parallel import ReadInWorker, WorkerFailed
 from mentara_seed.settings import SeedSettings, SettingsError, default_workers, parse_workers
+from mentara_seed_tests.conftest import prisma_ddl
 from mentara_seed_tests.helpers import ANCHOR, digest, run_job
 
 NOW = dt.datetime(2026, 1, 10, 8, 30)
@@ -46,16 +48,21 @@ def _physical_order(url: str, table: str) -> list[str]:
 
 
 def test_a_seed_built_by_workers_is_the_seed_one_process_makes_row_for_row_and_in_order(backend_url, tmp_path,
-                                                                                          monkeypatch):
-    """The content generator's chunks of posts, small here so that there are many, built by two
-    workers and this process (and the posts of every generator, a few entities at a time): every row
-    of every table the same, and written in the same order."""
+                                                                                          monkeypatch, request):
+    """Every generator that spreads its work, its items small here so that there are many (chunks of
+    10 posts, 5 entities an item, the enrichers' comments 7 entities a chunk), built by two workers
+    and this process: every row of every table as one process makes it, written in the same order;
+    and the same rows as with the usual chunks."""
+    plain = _copy_target(backend_url, tmp_path, request, "plain")
+    monkeypatch.setenv("MENTARA_SEED_WORKERS", "0")
+    assert run_job(plain, mode="medium", anchor=ANCHOR).success
     monkeypatch.setattr(content, "POSTS_PER_CHUNK", 10)
     monkeypatch.setattr(makers, "PARALLEL_ENTITIES", 5)
+    monkeypatch.setattr(ids, "ENTITIES_PER_CHUNK", 7)
     runs = {}
     for workers in (0, 2):
         monkeypatch.setenv("MENTARA_SEED_WORKERS", str(workers))
-        url = backend_url if workers else _copy_target(backend_url, tmp_path)
+        url = backend_url if workers else _copy_target(backend_url, tmp_path, request, "serial")
         result = run_job(url, mode="medium", anchor=ANCHOR)
         assert result.success
         built = {e.asset_key.to_user_string(): e.materialization.metadata.get("built_by_workers")
@@ -63,24 +70,18 @@ def test_a_seed_built_by_workers_is_the_seed_one_process_makes_row_for_row_and_i
         runs[workers] = (digest(url), {t: _physical_order(url, t) for t in ("Post", "Comment", "PostHeart", "CommentHeart")},
                          {asset: n.value for asset, n in built.items() if n is not None})
     assert runs[0][2] == {}  # no worker: none built anything
-    # The workers built many of the items of every generator that spreads its work.
-    assert {"content", "therapy", "enriched_posts", "enriched_chatbot", "enriched_assessments"} <= set(runs[2][2])
+    assert {"content", "therapy", "enriched_posts", "enriched_chatbot", "enriched_assessments",
+            "enriched_comments", "enriched_messages"} <= set(runs[2][2])
     assert runs[2][2]["content"] > 10
     assert runs[2][:2] == runs[0][:2]
+    assert runs[0][0] == digest(plain)
 
 
-def _copy_target(url: str, tmp_path) -> str:
-    """Another empty target like ``url`` (the same backend and schema)."""
+def _copy_target(url: str, tmp_path, request, suffix: str) -> str:
+    """Another empty target like ``url`` (SQLite, or Postgres from the current Prisma DDL)."""
     if url.startswith("sqlite"):
-        return f"sqlite+pysqlite:///{tmp_path / 'serial.sqlite3'}"
-    engine = sa.create_engine(url)
-    name = f"{engine.url.database}_serial"
-    admin = sa.create_engine(engine.url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{engine.url.database}"'))
-    admin.dispose()
-    engine.dispose()
-    return engine.url.set(database=name).render_as_string(hide_password=False)
+        return f"sqlite+pysqlite:///{tmp_path / f'{suffix}.sqlite3'}"
+    return request.getfixturevalue("postgres_databases").create(ddl=prisma_ddl("2026-02"))
 
 
 @pytest.fixture
@@ -100,6 +101,26 @@ def test_items_from_every_process_are_written_in_order_and_counted(backend_url):
     assert outcome.unmet == {"a row that could not be made": 40}
     assert outcome.built_by_workers >= 10
     assert _physical_order(backend_url, "User") == [f"user-{k:03d}" for k in range(40)]
+
+
+def test_items_after_all_written_read_every_item_before_them(backend_url):
+    """``ALL_WRITTEN`` between items: the items after it are produced (and read) once every item
+    before it is written, whoever built them."""
+    seen = []
+
+    def rule(s) -> None:
+        def items():
+            for k in range(40):
+                if k % 8 == 0:
+                    yield parallel.ALL_WRITTEN
+                    seen.append((k, s.scalars(sa.select(sa.func.count()).select_from(T.User))[0]))
+                yield k
+
+        s.each(items(), lambda k: s.insert(T.User, [_user(k)]))
+
+    outcome = _unit(backend_url, rule, workers=2)
+    assert seen == [(k, k) for k in range(0, 40, 8)]
+    assert outcome.added == {"User": 40} and outcome.built_by_workers > 0
 
 
 def test_items_that_need_the_database_are_built_here_in_their_turn(sqlite_url):

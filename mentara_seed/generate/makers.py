@@ -12,6 +12,7 @@ reported.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Optional
 
@@ -20,7 +21,7 @@ import sqlalchemy as sa
 from mentara_seed.generate import rows, schedule, state, voices
 from mentara_seed.generate.keys import Stream, seed_id
 from mentara_seed.schema import tables as T
-from mentara_seed.seeding import Seeding, chunks
+from mentara_seed.seeding import Seeding, chunks, parallel
 
 Choice = Callable[[str, Stream], Optional[tuple]]
 
@@ -132,9 +133,29 @@ def make_comments(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Ch
     """``choose(entity, rng) -> (post row, commenter)``; the comment answers the post, hours after it,
     and says nothing already said in its thread."""
     writers = writers or voices.Writers(s)
-    for chunk in s.ids.new_ids(T.Comment, purpose, needs):
-        picked = [(comment_id, rng, choose(entity, rng)) for entity, comment_id, rng in chunk]
-        writers.load_threads((p[0].id for _, _, p in picked if p is not None), only=True)
+
+    def parts() -> Iterator[tuple[list, tuple] | object]:
+        # A chunk's comments are picked here, then built a few posts at a time (each post's comments
+        # in the chunk's order, as one pass through the chunk would): posts apart, threads apart, so
+        # the workers build them too. The next chunk reads what this one wrote.
+        for part in s.ids.allocated(T.Comment, purpose, needs):
+            picked = [(comment_id, rng, choose(entity, rng)) for entity, comment_id, rng in s.ids.streams(purpose, part)]
+            on_post: dict[str | None, list] = defaultdict(list)
+            for one in picked:
+                on_post[one[2][0].id if one[2] is not None else None].append(one)
+            group: list = on_post.pop(None, [])  # none to be made: counted unmet in the first group
+            for post_id in sorted(on_post):
+                group += on_post[post_id]
+                if len(group) >= PARALLEL_ENTITIES:
+                    yield group, writers.context_of(p[0].id for _, _, p in group if p is not None)
+                    group = []
+            if group:
+                yield group, writers.context_of(p[0].id for _, _, p in group if p is not None)
+            yield parallel.ALL_WRITTEN
+
+    def build(item: tuple[list, tuple]) -> None:  # built by the workers too
+        picked, context = item
+        writers.use_context(context)
         new = []
         for comment_id, rng, pick in picked:
             if pick is None:
@@ -146,6 +167,8 @@ def make_comments(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Ch
             new.append(rows.comment(s, rng, comment_id, post.id, commenter, s.soon_after(rng, post.createdAt, 6),
                                     content))
         s.insert(T.Comment, new)
+
+    s.each(parts(), build)
 
 
 def make_meetings(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Choice, book: schedule.Book,

@@ -129,6 +129,22 @@ class Writers:
         for post_id in wanted:
             self._threads.setdefault(post_id, set())
 
+    def context_of(self, post_ids) -> tuple[dict[str, set[str]], dict[str, str | None]]:
+        """What comments on these posts need from the database (what each thread has said, the titles of
+        others' posts), read now, every other post's forgotten: plain data for ``use_context`` (in a
+        worker process, ``Seeding.each``)."""
+        post_ids = sorted(set(post_ids))
+        self.load_threads(post_ids, only=True)
+        self.load_titles(post_ids)
+        return ({p: set(self._threads[p]) for p in post_ids}, {p: self._titles[p] for p in post_ids if p in self._titles})
+
+    def use_context(self, context: tuple[dict[str, set[str]], dict[str, str | None]]) -> None:
+        """Write under the posts of ``context_of`` (its sets stay as they are: an item is built once)."""
+        threads, titles = context
+        self._threads = {post_id: set(said) for post_id, said in threads.items()}
+        self._subjects.clear()
+        self._titles.update(titles)
+
     def start_threads(self, post_ids) -> None:
         """These posts have no comments yet (nothing to read); every other post's are forgotten."""
         self._threads = {post_id: set() for post_id in post_ids}

@@ -133,8 +133,11 @@ class Seeding(Draws):
     def each(self, items: Iterable[Item], build: Callable[[Item], None],
              portable: Callable[[Item], bool] = lambda _: True) -> None:
         """``build(item)`` for each of ``items``, in order, the rows of the items ``portable`` accepts
-        also built by the worker processes (``seeding.parallel``): ``build`` must then read nothing
-        from the database (``items`` may, as they are produced), and depend on no item before it."""
+        also built by the worker processes (``seeding.parallel``). ``build`` must depend on no item
+        before it, and leave nothing behind but its rows (``insert``) and what it counts unmet: what it
+        changes in memory is lost with the worker. It should read nothing from the database (an item
+        that does is built here instead); ``items`` may, as they are produced, and decide in order
+        what cannot be decided item by item (``parallel.ALL_WRITTEN`` waits for the writes before it)."""
         parallel.each(self, items, build, self.workers, portable)
 
     def finish(self) -> None:

@@ -108,11 +108,11 @@ class IdAllocator:
             yield self.streams(purpose, part)
 
     def allocated(self, table: sa.Table, purpose: str, needs: Mapping[str, int],
-                  entities: int = ENTITIES_PER_CHUNK) -> Iterator[list[tuple[str, str]]]:
-        """``new_ids`` without the streams, ``entities`` at a time: ``(entity, new id)`` (plain data, for
-        ``Seeding.each``, whose items a worker process may build; ``streams`` adds them)."""
+                  entities: int | None = None) -> Iterator[list[tuple[str, str]]]:
+        """``new_ids`` without the streams, ``entities`` (``ENTITIES_PER_CHUNK``) at a time: ``(entity, new
+        id)`` (plain data, for ``Seeding.each``, whose items a worker process may build; ``streams`` adds them)."""
         wanted = sorted(entity for entity, n in needs.items() if n > 0)
-        for part in chunks(wanted, entities):
+        for part in chunks(wanted, entities or ENTITIES_PER_CHUNK):
             allocated = self.allocate(table, purpose, {entity: needs[entity] for entity in part})
             yield [(entity, row_id) for entity in part for row_id in allocated[entity]]
 

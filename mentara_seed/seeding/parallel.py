@@ -58,6 +58,16 @@ PATIENCE = 1.0
 NEEDS_THE_DATABASE = "needs the database"
 
 
+class _AllWritten:
+    def __repr__(self) -> str:
+        return "parallel.ALL_WRITTEN"
+
+
+# Yielded between items by an item generator whose next items read what the items before wrote: those
+# are all written before it goes on (so every process reads what one process would have read).
+ALL_WRITTEN = _AllWritten()
+
+
 class ReadInWorker(RuntimeError):
     """A worker process issued a statement: its items must be built from what was read before them."""
 
@@ -121,17 +131,19 @@ def each(s: Seeding, items: Iterable[Item], build: Callable[[Item], None], worke
     produced (here); ``build`` may not, for an item ``portable`` accepts: it is built here otherwise.
 
     The first item is built here before any worker starts, so that what it reads once (the rows
-    a generator caches, which tables were empty) every worker inherits."""
+    a generator caches, which tables were empty) every worker inherits. ``ALL_WRITTEN`` among the
+    items waits for every item before it to be written."""
     iterator = iter(items)
-    first = next(iterator, None)
+    first = next((item for item in iterator if item is not ALL_WRITTEN), None)
     if first is None:
         return
     build(first)
     if workers <= 0:
         for item in iterator:
-            build(item)
+            if item is not ALL_WRITTEN:
+                build(item)
         return
-    second = next(iterator, None)
+    second = next((item for item in iterator if item is not ALL_WRITTEN), None)
     if second is None:
         return
     with _Pool(s, build, workers) as pool:
@@ -181,7 +193,14 @@ class _Pool:
     def run(self, items: Iterator, portable: Callable) -> None:
         s, build = self.s, self.build
         written = 0  # items (numbered from 0) written so far
-        for k, item in enumerate(items):
+        k = -1
+        for item in items:
+            if item is ALL_WRITTEN:
+                while written < k + 1:
+                    self._collect(block=True)
+                    written = self._write_ready(written)
+                continue
+            k += 1
             self._collect(block=False)
             written = self._write_ready(written)
             working = [w for w in self.workers if not w.retired]

@@ -9,7 +9,7 @@ from operator import itemgetter
 import sqlalchemy as sa
 
 from mentara_seed.assets.common import enricher
-from mentara_seed.generate import content, rows, state, voices
+from mentara_seed.generate import content, makers, rows, state, voices
 from mentara_seed.generate.keys import Stream, made_by_seeder, seed_id
 from mentara_seed.requirements import BY_NAME
 from mentara_seed.schema import tables as T
@@ -62,39 +62,52 @@ def start_conversations(s: Seeding) -> None:
     writers = voices.Writers(s)
     topics = state.topics_by_user(s)
     moderator_ids = set(moderators)
-    for chunk in s.ids.new_ids(T.Conversation, "conversations/client", {d.subject: d.missing for d in deficits}):
+    def parts() -> Iterator[list[tuple[str, str, str]]]:
+        # Who talks with whom is decided here, client after client (a partner chosen is someone the
+        # next client cannot choose again); what they say, by the workers too.
+        for part in s.ids.allocated(T.Conversation, "conversations/client", {d.subject: d.missing for d in deficits},
+                                    makers.PARALLEL_ENTITIES):
+            planned = []
+            for client_id, new in groupby(part, key=itemgetter(0)):
+                new = list(new)
+                found = partners(client_id, len(new))
+                s.unmet["client_conversations"] += len(new) - len(found)
+                for (_, conversation_id), partner in zip(new, found, strict=False):  # fewer partners than slots: unmet
+                    talking.add((partner, client_id))
+                    planned.append((client_id, conversation_id, partner))
+            yield planned
+
+    def build(planned: list[tuple[str, str, str]]) -> None:
         conversations, participants, messages = [], [], []
-        for client_id, new in groupby(chunk, key=itemgetter(0)):
-            new = list(new)
-            found = partners(client_id, len(new))
-            s.unmet["client_conversations"] += len(new) - len(found)
-            for (_, conversation_id, crng), partner in zip(new, found, strict=False):  # fewer partners than slots: unmet
-                talking.add((partner, client_id))
-                kind = ("therapist" if writers.voice(partner) == "therapist" else
-                        "moderator" if partner in moderator_ids else "peer")
-                topic = crng.choice(topics[client_id]) if topics.get(client_id) else content.FALLBACK
-                lines = content.dialogue(crng, kind, topic, content.subject_of(crng, topic),
-                                         writers.first_name(client_id) or "there", writers.first_name(partner) or "there",
-                                         crng.randint(5, 8))
-                sent = s.days_before(crng, 3, 60)
-                thread = []
-                for k, (speaker, line) in enumerate(lines):
-                    if k:
-                        sent = s.soon_after(crng, sent, 2.5, late_share=0.05)
-                    sender = (client_id, partner)[speaker]
-                    thread.append(rows.message(s, seed_id("message", conversation_id, k), conversation_id, sender, sent, line))
-                # The client opens the chat with their therapist (client.service assignTherapist), titled by it.
-                title = None
-                if kind == "therapist":
-                    title = f"Therapy Session with {writers.people[partner][1]} {writers.last_name(partner)}"
-                starter = [client_id, partner] if lines[0][0] == 0 or kind == "therapist" else [partner, client_id]
-                conversation, people = rows.conversation(s, conversation_id, starter, thread[0]["createdAt"], thread, title)
-                conversations.append(conversation)
-                participants.extend(people)
-                messages.extend(thread)
+        for client_id, conversation_id, partner in planned:
+            crng = s.rng("conversations/client", conversation_id)
+            kind = ("therapist" if writers.voice(partner) == "therapist" else
+                    "moderator" if partner in moderator_ids else "peer")
+            topic = crng.choice(topics[client_id]) if topics.get(client_id) else content.FALLBACK
+            lines = content.dialogue(crng, kind, topic, content.subject_of(crng, topic),
+                                     writers.first_name(client_id) or "there", writers.first_name(partner) or "there",
+                                     crng.randint(5, 8))
+            sent = s.days_before(crng, 3, 60)
+            thread = []
+            for k, (speaker, line) in enumerate(lines):
+                if k:
+                    sent = s.soon_after(crng, sent, 2.5, late_share=0.05)
+                sender = (client_id, partner)[speaker]
+                thread.append(rows.message(s, seed_id("message", conversation_id, k), conversation_id, sender, sent, line))
+            # The client opens the chat with their therapist (client.service assignTherapist), titled by it.
+            title = None
+            if kind == "therapist":
+                title = f"Therapy Session with {writers.people[partner][1]} {writers.last_name(partner)}"
+            starter = [client_id, partner] if lines[0][0] == 0 or kind == "therapist" else [partner, client_id]
+            conversation, people = rows.conversation(s, conversation_id, starter, thread[0]["createdAt"], thread, title)
+            conversations.append(conversation)
+            participants.extend(people)
+            messages.extend(thread)
         s.insert(T.Conversation, conversations)
         s.insert(P, participants)
         s.insert(T.Message, messages)
+
+    s.each(parts(), build)
 
 
 def in_random_order(rng: Stream, items: Sequence[str]) -> Iterator[str]:
