@@ -68,6 +68,10 @@ def child(job: str, url: str, mode: str, scale: int) -> None:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return usage.ru_utime + usage.ru_stime
 
+    def worker_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
     started, cpu_started = time.perf_counter(), cpu()
     result = defs.resolve_job_def(job).execute_in_process(
         resources={"database": MentaraDatabase(url=url), "seed_config": SeedConfig(mode=mode, scale=scale, anchor=ANCHOR)},
@@ -91,8 +95,10 @@ def child(job: str, url: str, mode: str, scale: int) -> None:
         "asset_seconds": assets,
         "check_seconds": checks, "cpu_seconds": cpu_seconds,
         "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        # The largest worker process's (``seeding.parallel``; pages it shares with the step count in both).
+        # The largest worker process's (``seeding.parallel``; pages it shares with the step count in both),
+        # and the workers' CPU time (all of it during the seed: they are forked and joined by its steps).
         "worker_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "worker_cpu_seconds": worker_cpu(),
     }))
 
 
@@ -377,7 +383,8 @@ def measure(backend: str, volume: str, targets: Targets) -> dict:
         "assets_s": round(seed["asset_seconds"], 2), "checks_s": round(seed["check_seconds"], 2),
         "dagster_s": round(seed["wall"] - seed["asset_seconds"] - seed["check_seconds"], 2),
         "python_cpu_s": round(seed["cpu_seconds"], 2), "peak_rss_mb": round(seed["maxrss_mb"]),
-        "workers": parse_workers(os.environ.get(ENV_WORKERS)), "worker_rss_mb": round(seed["worker_maxrss_mb"]),
+        "workers": parse_workers(os.environ.get(ENV_WORKERS)), "worker_cpu_s": round(seed["worker_cpu_seconds"], 2),
+        "worker_rss_mb": round(seed["worker_maxrss_mb"]),
         "noop_rerun_s": round(rerun["wall"], 2), "rerun_share": round(rerun["wall"] / seed["wall"], 3),
         "audit_s": round(audit["wall"], 2),
         "step_overhead_ms": round(1000 * (seed["wall"] - seed["asset_seconds"] - seed["check_seconds"]) / seed["steps"], 1),

@@ -69,7 +69,7 @@ ALL_WRITTEN = _AllWritten()
 
 
 class ReadInWorker(RuntimeError):
-    """A worker process issued a statement: its items must be built from what was read before them."""
+    """A worker process issued a statement (refused before it was sent): the step's own process builds the item."""
 
 
 class WorkerFailed(RuntimeError):
@@ -127,8 +127,8 @@ def replay(s: Seeding, built: Built) -> None:
 def each(s: Seeding, items: Iterable[Item], build: Callable[[Item], None], workers: int,
          portable: Callable[[Item], bool] = lambda _: True) -> None:
     """``build(item)`` for each of ``items``, their rows written in the items' order; with ``workers``,
-    items are also built by that many forked processes. ``items`` may read the database as they are
-    produced (here); ``build`` may not, for an item ``portable`` accepts: it is built here otherwise.
+    the items ``portable`` accepts are also built by that many forked processes (``Seeding.each`` says
+    what ``build`` may do). ``items`` may read the database as they are produced (here).
 
     The first item is built here before any worker starts, so that what it reads once (the rows
     a generator caches, which tables were empty) every worker inherits. ``ALL_WRITTEN`` among the
