@@ -142,19 +142,27 @@ def test_an_item_that_needs_the_database_in_a_worker_is_built_here_and_the_worke
     parent = os.getpid()
     refused = multiprocessing.get_context("fork").Queue()
 
+    seen_here = {}
+
     def rule(s) -> None:
         def build(k: int) -> None:
+            if k in (3, 4, 5, 6):  # something the first items did not read
+                if os.getpid() != parent:
+                    try:
+                        s.scalars(sa.select(T.User.c.id))
+                    except ReadInWorker as refusal:
+                        refused.put(str(refusal))
+                        refused.close()
+                        refused.join_thread()  # sent before the worker exits
+                        raise
+                else:  # built here: in its turn, every item before it written
+                    seen_here[k] = s.scalars(sa.select(sa.func.count()).select_from(T.User))[0]
             s.insert(T.User, [_user(k)])
-            if k in (3, 4, 5, 6) and os.getpid() != parent:  # something the first items did not read
-                try:
-                    s.scalars(sa.select(T.User.c.id))
-                except ReadInWorker as refusal:
-                    refused.put(str(refusal))
-                    raise
         s.each(range(30), build)
 
     outcome = _unit(backend_url, rule, workers=2)
     assert "a worker process may not use the database" in refused.get(timeout=5)
+    assert seen_here and all(count == k for k, count in seen_here.items()), seen_here
     assert outcome.added == {"User": 30}
     assert 0 < outcome.built_by_workers < 29
     assert _physical_order(backend_url, "User") == [f"user-{k:03d}" for k in range(30)]
@@ -174,6 +182,33 @@ def test_a_worker_that_dies_fails_the_unit_which_writes_nothing(backend_url):
     with pytest.raises(WorkerFailed, match=r"exited \(code -9\)"):
         _unit(backend_url, rule, workers=1)
     assert _physical_order(backend_url, "User") == []
+
+
+def test_a_worker_that_dies_halfway_through_sending_its_rows_fails_the_unit(backend_url, monkeypatch):
+    """The worker's pipe ends when it does, even in the middle of a message: the step learns of it
+    instead of waiting for the rest forever."""
+    from multiprocessing import connection
+    from multiprocessing.reduction import ForkingPickler
+
+    parent = os.getpid()
+    send = connection.Connection.send
+
+    def half_and_die(self, obj):
+        if os.getpid() == parent:
+            return send(self, obj)
+        data = bytes(ForkingPickler.dumps(obj))
+        self._send(len(data).to_bytes(4, "big", signed=True) + data[: len(data) // 2])
+        os._exit(9)
+
+    monkeypatch.setattr(connection.Connection, "send", half_and_die)
+
+    def rule(s) -> None:
+        s.each(range(12), lambda k: s.insert(T.User, [_user(k * 1000 + j) for j in range(300)]))
+
+    with pytest.raises(WorkerFailed, match=r"exited \(code 9\)"):
+        _unit(backend_url, rule, workers=1)
+    assert _physical_order(backend_url, "User") == []
+    assert multiprocessing.active_children() == []
 
 
 def test_an_error_in_this_process_stops_the_workers(sqlite_url):

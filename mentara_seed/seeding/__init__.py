@@ -136,7 +136,7 @@ class Seeding(Draws):
         also built by the worker processes (``seeding.parallel``). ``build`` must depend on no item
         before it, and leave nothing behind but its rows (``insert``) and what it counts unmet: what it
         changes in memory is lost with the worker. It should read nothing from the database (an item
-        that does is built here instead); ``items`` may, as they are produced, and decide in order
+        that does is built by this process, in its turn); ``items`` may, as they are produced, and decide in order
         what cannot be decided item by item (``parallel.ALL_WRITTEN`` waits for the writes before it)."""
         parallel.each(self, items, build, self.workers, portable)
 

@@ -17,8 +17,11 @@ from the same state, and written in the same sequence. Nothing about the
 transaction changes: the workers never touch the database. A statement issued
 in a worker raises ``ReadInWorker`` there (something an item needs was not read
 before it: a title of someone else's post, say); that worker retires, and this
-process builds its items itself. A worker that fails otherwise or dies fails
-the step, and one left behind by an interrupted step is stopped with it.
+process builds its items itself, each in its turn (every item before it
+written), as it does an item it would build ahead of its turn that needs the
+database: what an item reads is what it would read in one process. A worker
+that fails otherwise or dies (even halfway through sending its rows) fails the
+step, and one left behind by an interrupted step is stopped with it.
 
 Workers are forked, so this is for Linux (elsewhere every item is built here).
 How many: ``MENTARA_SEED_WORKERS`` (``settings.parse_workers``); 0 builds
@@ -27,12 +30,14 @@ everything in this process.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import itertools
 import multiprocessing as mp
 import os
 import queue
 import signal
+import threading
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -54,8 +59,9 @@ WINDOW = 2
 AHEAD = 6
 # Seconds between two looks at whether a worker still lives, while waiting for its rows.
 PATIENCE = 1.0
-# What a worker sends back for an item that needed the database.
+# What a worker sends back for an item that needed the database; what its pipe says once it has exited.
 NEEDS_THE_DATABASE = "needs the database"
+EXITED = "exited"
 
 
 class _AllWritten:
@@ -151,21 +157,61 @@ def each(s: Seeding, items: Iterable[Item], build: Callable[[Item], None], worke
 
 
 class _Worker:
-    def __init__(self, context, s: Seeding, build: Callable, results: mp.Queue, index: int) -> None:
+    """One forked worker: its tasks (a queue, fed by a thread here), and its results on a pipe of its
+    own that a thread here reads as they come (the worker never waits long to send; a worker that
+    dies, even halfway through a message, ends the pipe, which this process learns of)."""
+
+    def __init__(self, context, s: Seeding, build: Callable, inbox: queue.Queue, index: int) -> None:
+        self.context, self.s, self.build, self.index, self.inbox = context, s, build, index, inbox
         self.tasks = context.Queue()
         self.outstanding = 0
         self.retired = False  # after an item that needed the database: its items are built here
-        self.process = context.Process(target=_serve, args=(s, build, self.tasks, results, index),
-                                       name=f"mentara-seed-worker-{index}", daemon=True)
+        self.process = None
+        self._results = None
+        self._reader = threading.Thread(target=self._read, name=f"mentara-seed-worker-{index}-results", daemon=True)
+
+    def start(self) -> None:
+        # The pipe is made just before the fork and this process's copy of the worker's end closed just
+        # after: no other process holds that end, so the pipe ends when the worker does.
+        self._results, sending = self.context.Pipe(duplex=False)
+        self.process = self.context.Process(target=_serve, name=f"mentara-seed-worker-{self.index}", daemon=True,
+                                            args=(self.s, self.build, self.tasks, sending, self.index, os.getpid()))
+        try:
+            self.process.start()
+        finally:
+            sending.close()
+        self._reader.start()
+
+    def _read(self) -> None:
+        try:
+            while True:
+                self.inbox.put(self._results.recv())
+        except (EOFError, OSError):  # the worker exited (or the pool closed the pipe)
+            self.inbox.put((self.index, None, None, EXITED))
+
+    def stop(self, finished: bool) -> None:
+        if self.process is None:  # never started
+            return
+        if finished and self.process.is_alive():
+            self.tasks.put(None)
+            self.process.join(10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.tasks.cancel_join_thread()
+        self.tasks.close()
+        self._reader.join(5)
+        self._results.close()
 
 
 class _Pool:
     def __init__(self, s: Seeding, build: Callable, workers: int) -> None:
         self.s, self.build = s, build
+        self.inbox: queue.Queue = queue.Queue()
         context = mp.get_context("fork")
-        self.results = context.Queue()
-        self.workers = [_Worker(context, s, build, self.results, i) for i in range(workers)]
+        self.workers = [_Worker(context, s, build, self.inbox, i) for i in range(workers)]
         self.done: dict[int, Built] = {}
+        self.here: dict[int, object] = {}  # items built here in their turn (a retired worker's)
         self.owner: dict[int, _Worker] = {}
         self.sent: dict[int, object] = {}  # the items with a worker (built here if it retires)
 
@@ -174,21 +220,12 @@ class _Pool:
         # cycle collector paused, ``steps.cycles_collected_after``: what the workers inherit stays shared.)
         self.s.writer._join_writer()
         for worker in self.workers:
-            worker.process.start()
+            worker.start()
         return self
 
     def __exit__(self, kind, *_) -> None:
         for worker in self.workers:
-            if kind is None and worker.process.is_alive():
-                worker.tasks.put(None)
-                worker.process.join(10)
-            if worker.process.is_alive():
-                worker.process.kill()
-                worker.process.join()
-            worker.tasks.cancel_join_thread()
-            worker.tasks.close()
-        self.results.cancel_join_thread()
-        self.results.close()
+            worker.stop(finished=kind is None)
 
     def run(self, items: Iterator, portable: Callable) -> None:
         s, build = self.s, self.build
@@ -197,10 +234,11 @@ class _Pool:
         for item in items:
             if item is ALL_WRITTEN:
                 while written < k + 1:
-                    self._collect(block=True)
-                    written = self._write_ready(written)
+                    written = self._wait(written)
                 continue
             k += 1
+            while k - written >= AHEAD:  # built and not written yet, wherever: bounded
+                written = self._wait(written)
             self._collect(block=False)
             written = self._write_ready(written)
             working = [w for w in self.workers if not w.retired]
@@ -212,24 +250,31 @@ class _Pool:
                 continue
             if not portable(item):  # built here, in its turn: everything before it written first
                 while written < k:
-                    self._collect(block=True)
-                    written = self._write_ready(written)
+                    written = self._wait(written)
             if written == k:
                 build(item)  # its turn: straight into the connection's writer
                 written += 1
-            else:
-                self.done[k] = capture(s, build, item)
-            while k + 1 - written > AHEAD:
-                self._collect(block=True)
-                written = self._write_ready(written)
-        while self.owner or self.done:
-            if written not in self.done:
-                self._collect(block=True)
-            written = self._write_ready(written)
+            else:  # ahead of its turn: as a worker would, and in its turn if it needs the database
+                try:
+                    with _refusing(s):
+                        self.done[k] = capture(s, build, item)
+                except ReadInWorker:
+                    self.here[k] = item
+        while self.owner or self.done or self.here:
+            written = self._wait(written)
+
+    def _wait(self, written: int) -> int:
+        """Write what is ready; if nothing was, wait for a worker's item first."""
+        if written not in self.done and written not in self.here:
+            self._collect(block=True)
+        return self._write_ready(written)
 
     def _write_ready(self, written: int) -> int:
-        while written in self.done:
-            replay(self.s, self.done.pop(written))
+        while written in self.done or written in self.here:
+            if written in self.here:
+                self.build(self.here.pop(written))  # in its turn, as one process would have
+            else:
+                replay(self.s, self.done.pop(written))
             written += 1
         return written
 
@@ -237,21 +282,23 @@ class _Pool:
         """Take the items the workers have built (``block``: wait for one at least)."""
         while True:
             try:
-                index, k, built, failure = self.results.get(timeout=PATIENCE) if block else self.results.get_nowait()
+                index, k, built, failure = self.inbox.get(timeout=PATIENCE) if block else self.inbox.get_nowait()
             except queue.Empty:
                 if not block:
                     return
-                for worker in self.workers:
-                    if worker.outstanding and not worker.process.is_alive():
-                        raise WorkerFailed(f"a worker process building rows exited (code {worker.process.exitcode}) "
-                                           "before returning its items") from None
                 continue
             worker = self.workers[index]
+            if failure == EXITED:
+                if worker.outstanding:
+                    worker.process.join(PATIENCE)
+                    raise WorkerFailed(f"a worker process building rows exited (code {worker.process.exitcode}) "
+                                       "before returning its items")
+                continue
             if failure == NEEDS_THE_DATABASE:
                 worker.retired = True
                 for mine in sorted(j for j, w in self.owner.items() if w is worker):
                     del self.owner[mine]
-                    self.done[mine] = capture(self.s, self.build, self.sent.pop(mine))
+                    self.here[mine] = self.sent.pop(mine)
                 worker.outstanding = 0
             elif failure is not None:
                 raise WorkerFailed(f"a worker process failed building rows:\n{failure}")
@@ -268,30 +315,49 @@ def _refuse(conn, cursor, statement, *_) -> None:
                        "step's own process builds the item")
 
 
-def _serve(s: Seeding, build: Callable, tasks: mp.Queue, results: mp.Queue, index: int) -> None:
-    """A worker: build the items it is handed, send back their rows, never touch the database."""
+@contextlib.contextmanager
+def _refusing(s: Seeding) -> Iterator[None]:
+    """Statements refused before anything else sees them (the writer's listener may rebuild a deferred
+    table through the driver: it goes after), for an item built here ahead of its turn."""
+    sa.event.remove(s.conn, "before_cursor_execute", s.writer._wait_for_writer)
+    sa.event.listen(s.conn, "before_cursor_execute", _refuse)
+    sa.event.listen(s.conn, "before_cursor_execute", s.writer._wait_for_writer)
     try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the step stops its workers itself
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        try:  # and dies with it, whatever kills it
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (AttributeError, OSError):
-            pass
-        # No statement leaves: the writer's own listener (which may rebuild a deferred table's
-        # indexes through the driver) goes first, and every statement is refused before it is sent.
-        sa.event.remove(s.conn, "before_cursor_execute", s.writer._wait_for_writer)
-        sa.event.listen(s.conn, "before_cursor_execute", _refuse)
+        yield
+    finally:
+        sa.event.remove(s.conn, "before_cursor_execute", _refuse)
+
+
+def _serve(s: Seeding, build: Callable, tasks: mp.Queue, results, index: int, parent: int) -> None:
+    """A worker: build the items it is handed, send back their rows, never touch the database."""
+    code = 1
+    try:
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the step stops its workers itself
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            try:  # and dies with it, whatever kills it
+                ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            except (AttributeError, OSError):
+                pass
+            if os.getppid() != parent:  # it died before the line above
+                return
+            # No statement leaves: the writer's own listener (which may rebuild a deferred table's
+            # indexes through the driver) goes first, and every statement is refused before it is sent.
+            sa.event.remove(s.conn, "before_cursor_execute", s.writer._wait_for_writer)
+            sa.event.listen(s.conn, "before_cursor_execute", _refuse)
+        except BaseException:
+            results.send((index, -1, None, traceback.format_exc()))
+            return
         while (task := tasks.get()) is not None:
             k, item = task
             try:
-                results.put((index, k, capture(s, build, item), None))
+                results.send((index, k, capture(s, build, item), None))
             except ReadInWorker:  # not an error: this process builds the item (and the rest of this worker's)
-                results.put((index, k, None, NEEDS_THE_DATABASE))
-                break
+                results.send((index, k, None, NEEDS_THE_DATABASE))
+                return
             except BaseException:
-                results.put((index, k, None, traceback.format_exc()))
-                break
-        results.close()
-        results.join_thread()
+                results.send((index, k, None, traceback.format_exc()))
+                return
+        code = 0
     finally:
-        os._exit(0)  # nothing of the parent's (connections, files, handlers) is closed or flushed from here
+        os._exit(code)  # nothing of the parent's (connections, files, handlers) is closed or flushed from here
