@@ -290,13 +290,12 @@ class SeedConfig(ConfigurableResource):
     anchor: Optional[str] = Field(default=None, description="ISO-8601 UTC date or time all timestamps are offsets from; default $MENTARA_SEED_ANCHOR, else the start of today (UTC)")
     test_password: Optional[str] = Field(default=None, description="password of the documented test accounts; default $MENTARA_SEED_TEST_PASSWORD, else MentaraDev!2025")
     shards: Optional[int] = Field(default=None, description="shards a sharded asset runs as (distributed definitions only); default $MENTARA_SEED_SHARDS, else 4")
-
-    def resolve(self) -> SeedSettings:
-        return SeedSettings.resolve(self.mode, self.scale, self.anchor, self.test_password)
-
     workers: Optional[int] = Field(default=None, description="processes building rows beside each step's own (Linux; "
                                    "the data is the same with any number); default $MENTARA_SEED_WORKERS, else one "
                                    "per two CPUs, at most 3")
+
+    def resolve(self) -> SeedSettings:
+        return SeedSettings.resolve(self.mode, self.scale, self.anchor, self.test_password)
 
     def resolve_shards(self) -> int:
         return parse_shards(self.shards if self.shards is not None else os.environ.get(ENV_SHARDS))

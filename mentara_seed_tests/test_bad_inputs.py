@@ -22,7 +22,8 @@ from mentara_seed_tests.conftest import prisma_ddl
 from mentara_seed_tests.helpers import ANCHOR, REPO_ROOT, seeded
 
 SETTING_ENV = ("MENTARA_SEED_MODE", "MENTARA_SEED_SCALE", "MENTARA_SEED_ANCHOR", "MENTARA_SEED_TEST_PASSWORD",
-               "MENTARA_SEED_LOCK_TIMEOUT", "MENTARA_DATABASE_URL", "MENTARA_SEED_ALLOWED_HOSTS", "MENTARA_SEED_SCHEMA")
+               "MENTARA_SEED_LOCK_TIMEOUT", "MENTARA_DATABASE_URL", "MENTARA_SEED_ALLOWED_HOSTS", "MENTARA_SEED_SCHEMA",
+               "MENTARA_SEED_WORKERS")
 
 
 @dataclass
@@ -82,6 +83,10 @@ CASES = [
     Case("scale_text", "MENTARA_SEED_SCALE='lots' is not a scale", {"MENTARA_SEED_SCALE": "lots"}),
     Case("scale_fraction", "MENTARA_SEED_SCALE='1.5' is not a scale", {"MENTARA_SEED_SCALE": "1.5"}),
     Case("scale_over_limit", "MENTARA_SEED_SCALE='20000' is not a scale", {"MENTARA_SEED_SCALE": "20000"}),
+    Case("workers_text", "MENTARA_SEED_WORKERS='two' is not a number of worker processes",
+         {"MENTARA_SEED_WORKERS": "two"}),
+    Case("workers_over_limit", "MENTARA_SEED_WORKERS='17' is not a number of worker processes",
+         {"MENTARA_SEED_WORKERS": "17"}),
     Case("scale_too_large_for_machine", "this machine has 16 GiB available: lower the scale",
          {"MENTARA_SEED_SCALE": "5000", "MENTARA_SEED_MODE": "heavy"}, memory_gib=16),
     Case("anchor_words", "MENTARA_SEED_ANCHOR='yesterday' is not an ISO-8601 date or time", {"MENTARA_SEED_ANCHOR": "yesterday"}),
