@@ -1,5 +1,5 @@
 """Fingerprints of the target's tables: work whose inputs have not changed since it was last done is not
-done again (Postgres 13 or later).
+done again (Postgres 13 or later; SQLite in a file).
 
 A table's fingerprint is its row count and the sum of a 64-bit hash of each
 row's creating transaction id (``xmin``). An inserted or updated row carries
@@ -14,8 +14,25 @@ checks.
 
 A fingerprint vouches for the work that read the same snapshot (a check's
 evaluation: ``checks.incremental``), or for a state the work left and
-verified (``fixpoint``). SQLite keeps no row versions and no cheap change
-counter, so there every check and survey runs every time.
+verified (``fixpoint``).
+
+SQLite keeps no row versions. There the fingerprint of every table is its
+row count and the state of the database's files (``file_state``; for a
+check, the state the table was last written in, ``FileChain``): the
+device, inode, size and modification time (in nanoseconds) of the database
+file and of its write-ahead log when that holds anything. A commit writes
+to one of them. (Not the change time: SQLite running as root gives the log
+back to the database's owner whenever a connection opens it, which changes
+that time and nothing else.) Two guards make the state exact: it is read
+only once its newest time lies ``GUARD_NS`` in the past (a write after the
+read then gets a later time, whatever the clock's granularity), and work
+vouched for by it reads between two equal readings of it (no commit in
+between). What changes the files without changing a row (a checkpoint, a
+``VACUUM``) only costs the work again; so the seeder empties the log into
+the file after each of its commits (``checkpoint``), and closing the last
+connection, which would do that, then changes nothing. What this does not
+see: someone setting a file's modification time back by hand to the
+nanosecond, over other contents of the very same size.
 
 Keys (``key``) tie the fingerprints to everything else the work depends on:
 the database (its cluster's system identifier where the role may read it,
@@ -27,9 +44,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -38,8 +58,99 @@ from mentara_seed.settings import SeedSettings
 
 
 def supported(conn: Connection) -> bool:
-    """Postgres 13 or later (``pg_current_snapshot``, ``pg_visible_in_snapshot``, ``xid8``)."""
+    """Postgres 13 or later (``pg_current_snapshot``, ``pg_visible_in_snapshot``, ``xid8``), or an
+    SQLite database in a file (``file_state``)."""
+    if conn.dialect.name == "sqlite":
+        return sqlite_file(conn) is not None
     return conn.dialect.name == "postgresql" and (conn.dialect.server_version_info or (0,)) >= (13,)
+
+
+def sqlite_file(conn: Connection) -> Optional[Path]:
+    """The file of an SQLite connection's main database (``None`` in memory)."""
+    for _, name, file in conn.exec_driver_sql("PRAGMA database_list").all():
+        if name == "main":
+            return Path(file) if file else None
+    return None
+
+
+GUARD_NS = 20_000_000  # 20 ms: more than a kernel tick (file times come from a clock that may lag by one)
+_FILES = ("", "-wal", "-journal")
+
+
+def file_state(path: Path) -> str:
+    """The state of an SQLite database's files: the device, inode, size and modification time of the
+    database file, and of its write-ahead log (or rollback journal) when that holds anything. Read
+    once the newest of those times is ``GUARD_NS`` old (waiting if it is not), so that any later
+    write changes it."""
+    while True:
+        now, parts, newest = time.time_ns(), [], 0
+        for suffix in _FILES:
+            try:
+                st = os.stat(f"{path}{suffix}")
+            except FileNotFoundError:
+                st = None
+            if st is None or (suffix and st.st_size == 0):
+                parts.append("-")  # no log, or an empty one: the file holds everything
+                continue
+            parts.append(f"{st.st_dev}.{st.st_ino}.{st.st_size}.{st.st_mtime_ns}")
+            newest = max(newest, st.st_mtime_ns)
+        if now - newest >= GUARD_NS:
+            return "/".join(parts)
+        time.sleep((GUARD_NS - (now - newest)) / 1e9)
+
+
+class FileChain:
+    """What one run knows of an SQLite database's files, state after state (``file_state``).
+
+    ``last`` is the state as the run last saw or left it; ``tables`` holds, for
+    each table, the state right after the last commit known to have written it,
+    which stands for the table's rows (the same rows while the run can
+    account for every commit since). The run reads the state at the start of
+    each of its transactions, once that has its snapshot (``look``), and after
+    each commit (``wrote``, with the tables that transaction wrote: SQLite
+    lets no one else commit between a writing transaction's snapshot and its
+    commit). A state it cannot account for is someone else's commit: every
+    table then stands at that state (``foreign`` says so). A run starts from
+    the table states a complete run recorded for the very state it finds
+    (``fixpoint``), or with every table at the state it finds.
+    """
+
+    def __init__(self, file: Path, tables: Iterable[str], known: Optional[dict[str, str]] = None) -> None:
+        self.file = file
+        self.last = file_state(file)
+        self.tables = {t: (known or {}).get(t, self.last) for t in tables}
+        self.foreign: Optional[str] = None
+
+    def look(self) -> str:
+        """The state now; if it is not the one the run last saw, someone else committed."""
+        now = file_state(self.file)
+        if now != self.last:
+            self.foreign = self.foreign or "others wrote meanwhile (the database's files changed between the run's transactions)"
+            self.tables = dict.fromkeys(self.tables, now)
+            self.last = now
+        return now
+
+    def wrote(self, tables: Optional[Iterable[str]]) -> None:
+        """After the run's transaction that ``look`` began committed, having written ``tables`` (all of
+        them: ``None``): its log emptied into the file, and the state it left."""
+        checkpoint(self.file)
+        self.last = file_state(self.file)
+        for table in self.tables if tables is None else tables:
+            self.tables[table] = self.last
+
+
+def checkpoint(path: Path) -> bool:
+    """Empties an SQLite database's write-ahead log into the file (``wal_checkpoint(TRUNCATE)``) on a
+    connection of its own; whether it could (no reader held an older snapshot: it does not wait for
+    one, and the state then includes the log). Rows do not change."""
+    import sqlite3
+
+    conn = sqlite3.connect(path, isolation_level=None, timeout=0)
+    try:
+        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return busy == 0
+    finally:
+        conn.close()
 
 
 _HASH = "coalesce(sum(hashint8extended({}, 0)), 0)"
@@ -58,7 +169,14 @@ def _read(conn: Connection, tables: Iterable[str], extra: str = "", params: dict
 
 
 def table_fingerprints(conn: Connection, tables: Iterable[str]) -> dict[str, str]:
-    """``{table: "rows:hash sum"}`` of ``tables``, read in one statement (one snapshot)."""
+    """``{table: "rows:hash sum"}`` of ``tables``, read in one statement (one snapshot). On SQLite
+    ``{table: "rows:file state"}``, the counts read in the connection's transaction."""
+    if conn.dialect.name == "sqlite":
+        quote = conn.dialect.identifier_preparer.quote
+        query = " UNION ALL ".join(f"SELECT '{name}', count(*) FROM {quote(name)}" for name in sorted(set(tables)))
+        counts = conn.exec_driver_sql(query).all() if query else []
+        state = file_state(sqlite_file(conn))
+        return {name: f"{n}:{state}" for name, n in counts}
     return {row[0]: f"{row[1]}:{row[2]}" for row in _read(conn, tables)}
 
 
@@ -93,7 +211,10 @@ def transaction_id(conn: Connection) -> int:
 def identity(conn: Connection) -> str:
     """Which database this is: the cluster's system identifier (where the role may read it), the
     server's address, the database's name and its oid (a new one for a database dropped and made
-    again, or copied from a template, whose rows keep their ``xmin``)."""
+    again, or copied from a template, whose rows keep their ``xmin``). An SQLite database: its file's
+    path (a copy, or a file made again, has another inode and modification time: ``file_state``)."""
+    if conn.dialect.name == "sqlite":
+        return f"sqlite/{sqlite_file(conn)}"
     cluster = None
     if conn.exec_driver_sql("SELECT has_function_privilege('pg_control_system()', 'EXECUTE')").scalar_one():
         cluster = conn.exec_driver_sql("SELECT system_identifier FROM pg_control_system()").scalar_one()

@@ -1,4 +1,4 @@
-"""A run on a database that a complete run left as it is has nothing to survey (Postgres, in-process runs).
+"""A run on a database that a complete run left as it is has nothing to survey (in-process runs).
 
 Every seeding asset is idempotent: run again on what a complete run left, it
 finds nobody short and writes nothing (the no-op rerun). So the state a
@@ -18,11 +18,19 @@ metadata) only when all of these hold:
   ran after them;
 - every row its assets set out to make was made (no ``unmet``: those are
   surveyed and reported by every run);
-- nobody else wrote to a Mentara table meanwhile: at its end no row is
-  written (inserted or updated) after the run's first snapshot by a
-  transaction other than the run's own, and every table holds its rows at
+- nobody else wrote to a Mentara table meanwhile. On Postgres: at its end
+  no row is written (inserted or updated) after the run's first snapshot by
+  a transaction other than the run's own, and every table holds its rows at
   the start plus those the run added less those it removed (a row someone
-  else deleted leaves nothing else to see).
+  else deleted leaves nothing else to see). On SQLite, where a row keeps no
+  trace of who wrote it, the run accounts for every state of the database's
+  files from its first transaction to its end (``fingerprints.FileChain``):
+  none it did not make itself.
+
+On SQLite the report also records, for its end state, the state each table
+was last written in (``table_states``): a later run, or an audit, that finds
+the files in that state starts from them, so that a check whose tables the
+run's later steps did not write keeps its key (``checks.incremental``).
 
 Otherwise the run records nothing, and the next run surveys as ever. A run
 looks for its starting state among the last ``LOOKBACK`` ``seed_report``
@@ -32,8 +40,10 @@ besides, no check's latest completed evaluation in the instance failed or
 warned: a failing check is a reason to look again.
 
 What this cannot see: a write by someone else that the run's own end state
-no longer shows, i.e. a row someone inserted and deleted again while the
-run ran, or updated before the run updated it itself. Such a row may have
+no longer shows, i.e. (Postgres) a row someone inserted and deleted again
+while the run ran, or updated before the run updated it itself, or (SQLite)
+a commit in the instant between one of the run's commits and its reading
+the files. Such a row may have
 steered a survey (a transient row that made someone look not short). The
 checks are not fooled (each reads the tables as they are, or passes unread
 only on the fingerprints of a snapshot it was evaluated in), so the next
@@ -61,7 +71,7 @@ LOOKBACK = 10
 class RunStart:
     """What a run's first seeding step saw, and what the run has written since (by its own hand)."""
 
-    snapshot: str
+    snapshot: Optional[str]  # Postgres: ``pg_current_snapshot()`` before the fingerprints
     prints: dict[str, str]
     transactions: set[int] = field(default_factory=set)
     net: Counter = field(default_factory=Counter)
@@ -109,7 +119,9 @@ def begin(conn: Connection, database, settings: SeedSettings, instance: DagsterI
         return
     target = database.target
     memo.identity = memo.identity or fingerprints.identity(conn)
-    snapshot = fingerprints.snapshot(conn)  # before the counts: a row committed in between looks foreign
+    postgres = conn.dialect.name == "postgresql"
+    # (Postgres: before the counts, so that a row committed in between looks foreign.)
+    snapshot = fingerprints.snapshot(conn) if postgres else None
     prints = fingerprints.table_fingerprints(conn, _tables(target))
     memo.fingerprints.update(prints)
     memo.start = RunStart(snapshot, prints)
@@ -123,10 +135,56 @@ def begin(conn: Connection, database, settings: SeedSettings, instance: DagsterI
                 memo.unchanged_since = since
 
 
+TABLE_STATES = "table_states"
+
+
+def file_chain(conn: Connection, database, instance: Optional[DagsterInstance]) -> Optional[fingerprints.FileChain]:
+    """SQLite: the run's ``FileChain``, looking at the files now (in a transaction that has its snapshot
+    and has written nothing). Started, at a run's first look, from the table states the latest seed
+    reports of ``instance`` recorded for the state it finds. ``None`` elsewhere."""
+    memo = database.memo
+    if memo.chain is not None:
+        memo.chain.look()
+        return memo.chain
+    if conn.dialect.name != "sqlite" or not fingerprints.supported(conn):
+        return None
+    chain = fingerprints.FileChain(fingerprints.sqlite_file(conn), _tables(database.target))
+    if instance is not None:
+        for record in instance.fetch_materializations(REPORT, limit=LOOKBACK).records:
+            entry = record.asset_materialization.metadata.get(TABLE_STATES) if record.asset_materialization else None
+            if entry is not None and entry.value.get("state") == chain.last:
+                chain.tables.update({t: s for t, s in entry.value["tables"].items() if t in chain.tables})
+                break
+    memo.chain = chain
+    return chain
+
+
+def table_states(database) -> Optional[dict]:
+    """SQLite, at the end of a run: ``{"state": ..., "tables": {table: state}}`` of the run's chain, if
+    its log is empty (a state closing the last connection does not change)."""
+    chain = database.memo.chain
+    if chain is None or not chain.look().endswith("/-/-"):
+        return None
+    return {"state": chain.last, "tables": dict(sorted(chain.tables.items()))}
+
+
 def wrote(conn: Connection, database) -> None:
     """In a seeding transaction of the run, after its rule: the transaction is the run's own."""
-    if database.memo.start is not None:
+    if database.memo.start is not None and conn.dialect.name == "postgresql":
         database.memo.start.transactions.add(fingerprints.transaction_id(conn))
+
+
+def committed(database, written: Optional[set[str]]) -> None:
+    """Right after a seeding transaction of the run committed, having written to ``written`` (``None``:
+    every table, a reset), on SQLite: the state it left, for those tables (its log emptied into the
+    file first, so that the checks' keys and the end state are of files that closing a connection
+    leaves as they are). A transaction that wrote nothing made no state: the files are looked at."""
+    chain = database.memo.chain
+    if chain is not None:
+        if written is None or written:
+            chain.wrote(written)
+        else:
+            chain.look()
 
 
 def finished(database, asset: str, added: dict[str, int], removed: dict[str, int], unmet: dict[str, int]) -> None:
@@ -147,7 +205,7 @@ def record(conn: Connection, database, settings: SeedSettings) -> tuple[Optional
     memo, target = database.memo, database.target
     start: Optional[RunStart] = memo.start
     if not fingerprints.supported(conn):
-        return None, "not recorded: SQLite tables have no fingerprint"
+        return None, "not recorded: the database keeps no fingerprint (Postgres before 13, or SQLite in memory)"
     if start is None:
         return None, "not recorded: the seeding steps did not all run in this process"
     missing = [d.asset for d in registry.load().values() if d.asset not in start.done]
@@ -156,6 +214,8 @@ def record(conn: Connection, database, settings: SeedSettings) -> tuple[Optional
     if start.unmet:
         return None, (f"not recorded: {start.unmet} rows could not be made (unmet), which every run surveys "
                       "and reports again")
+    if conn.dialect.name == "sqlite":
+        return _record_file(database, settings, start)
     if not start.transactions:
         # The run wrote nothing: its end state is its start state if no table changed at all.
         changes = {t: (p, 0) for t, p in fingerprints.table_fingerprints(conn, _tables(target)).items()}
@@ -174,3 +234,20 @@ def record(conn: Connection, database, settings: SeedSettings) -> tuple[Optional
     prints = {t: p for t, (p, _) in changes.items()}
     memo.fingerprints.update(prints)
     return state_key(memo.identity, settings, target, prints), "recorded: a later run that finds the database so skips its surveys"
+
+
+def _record_file(database, settings: SeedSettings, start: RunStart) -> tuple[Optional[str], str]:
+    """``record`` on SQLite: the files as the run's last commit left them (its log emptied into the
+    file), recorded with the counts the run's own writes explain."""
+    chain: fingerprints.FileChain = database.memo.chain
+    state = chain.look()
+    if chain.foreign is not None:
+        return None, f"not recorded: {chain.foreign}"
+    if not state.endswith("/-/-"):
+        return None, "not recorded: a reader held the write-ahead log, which could not be emptied into the file"
+    counts = {t: rows(p) + start.net.get(t, 0) for t, p in start.prints.items()}
+    prints = {t: f"{n}:{state}" for t, n in counts.items()}
+    memo = database.memo
+    memo.fingerprints.update(prints)
+    return (state_key(memo.identity, settings, database.target, prints),
+            "recorded: a later run that finds the database so skips its surveys")

@@ -86,6 +86,8 @@ class RunMemo:
     # and the run that left the database as it found it, complete (until the run writes).
     began: bool = False
     start: Optional[object] = None
+    # SQLite: the states of the database's files the run has accounted for (``fingerprints.FileChain``).
+    chain: Optional[object] = None
     unchanged_since: Optional[str] = None
     # Each check's latest completed evaluation in the Dagster instance, as read once this run
     # (``checks.incremental.completed``): facts about the instance, not the tables, never forgotten.

@@ -1,13 +1,19 @@
 """Work skipped when what it reads has not changed (``fingerprints``, ``fixpoint``, ``checks.incremental``).
 
-On Postgres, a run that finds the database as a complete run left it (same
-settings, schema and code) surveys nothing, and a check whose tables have
-not changed since it last passed passes again without reading them. Any
-write by anyone, and any write by someone else during a run, must undo that.
+A run that finds the database as a complete run left it (same settings,
+schema and code) surveys nothing, and a check whose tables have not changed
+since it last passed passes again without reading them. Any write by anyone,
+and any write by someone else during a run, must undo that. (Postgres, and
+SQLite in a file: the tests that run on both take ``target``.)
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import time
+
+import pytest
 import sqlalchemy as sa
 from dagster import DagsterInstance
 
@@ -48,6 +54,14 @@ def _execute(url: str, statement: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(params=["postgres", "sqlite"])
+def target(request, tmp_path) -> str:
+    """An empty target: a Postgres database made from Prisma's 2026-02 DDL, or an SQLite file."""
+    if request.param == "sqlite":
+        return f"sqlite+pysqlite:///{tmp_path / 'mentara.sqlite3'}"
+    return request.getfixturevalue("postgres_databases").create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
+
+
 def _seed_recording(url: str, instance: DagsterInstance):
     result = run_job(url, mode="light", instance=instance)
     assert result.success
@@ -57,8 +71,8 @@ def _seed_recording(url: str, instance: DagsterInstance):
     return result
 
 
-def test_a_rerun_on_a_complete_database_surveys_nothing_and_its_checks_pass_unread(postgres_databases, monkeypatch):
-    url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
+def test_a_rerun_on_a_complete_database_surveys_nothing_and_its_checks_pass_unread(target, monkeypatch):
+    url = target
     instance = DagsterInstance.ephemeral()
     seed = _seed_recording(url, instance)
     before = digest(url)
@@ -85,8 +99,8 @@ def test_a_rerun_on_a_complete_database_surveys_nothing_and_its_checks_pass_unre
             assert "nothing it reads has changed since it passed in run" in evaluation.description
 
 
-def test_a_write_by_anyone_since_undoes_the_shortcuts_for_what_it_touched(postgres_databases):
-    url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
+def test_a_write_by_anyone_since_undoes_the_shortcuts_for_what_it_touched(target):
+    url = target
     instance = DagsterInstance.ephemeral()
     _seed_recording(url, instance)
     assert run_job(url, mode="light", instance=instance).success  # every check now recorded what it read
@@ -98,6 +112,16 @@ def test_a_write_by_anyone_since_undoes_the_shortcuts_for_what_it_touched(postgr
     not_reused = set(CHECK_NAMES) - _reused(rerun)
     touching = {name for name in CHECK_NAMES if LEAF in _reads(name)}
     assert touching and touching <= not_reused
+    if url.startswith("sqlite"):
+        # A commit by someone else could have changed any table: every check reads again.
+        assert not _reused(rerun)
+        assert set(_unchanged_since(run_job(url, mode="light", instance=instance)).values()) != {None}
+        # A row changed and changed back is a write all the same. (An UPDATE that leaves a row's bytes
+        # as they were writes nothing in SQLite, and changes nothing.)
+        for change in ("id || 'x'", "substr(id, 1, length(id) - 1)"):
+            _execute(url, f'UPDATE "{LEAF}" SET id = {change} WHERE id = (SELECT min(id) FROM "{LEAF}")')
+        assert set(_unchanged_since(run_job(url, mode="light", instance=instance)).values()) == {None}
+        return
     # The rest passed again unread, but for minimums an enricher of this run found met by its survey.
     assert all(name in touching or name in MINIMUMS for name in not_reused), not_reused - touching
     assert _reused(rerun) - touching, "no check passed again unread"
@@ -148,13 +172,16 @@ def _note_of_a_run_with(monkeypatch, url: str, instance: DagsterInstance, statem
     return _report(result)["fixpoint_note"]
 
 
-def test_a_run_others_wrote_during_records_no_fixpoint(postgres_databases, monkeypatch):
-    url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
+def test_a_run_others_wrote_during_records_no_fixpoint(target, monkeypatch):
+    url = target
     instance = DagsterInstance.ephemeral()
     # (An update that changes nothing visible: a write all the same, and one that disturbs no survey.)
     note = _note_of_a_run_with(monkeypatch, url, instance,
                                'UPDATE "Membership" SET id = id WHERE id = (SELECT min(id) FROM "Membership")')
-    assert note.startswith("not recorded: others wrote rows meanwhile") and "'Membership': 1" in note, note
+    if url.startswith("sqlite"):
+        assert note == "not recorded: others wrote meanwhile (the database's files changed between the run's transactions)"
+    else:
+        assert note.startswith("not recorded: others wrote rows meanwhile") and "'Membership': 1" in note, note
     # So the next run surveys, and (nobody writing now) records the fixpoint.
     rerun = run_job(url, mode="light", instance=instance)
     assert set(_unchanged_since(rerun).values()) == {None}
@@ -226,10 +253,10 @@ def test_a_check_step_reads_its_fingerprints_and_rows_in_one_snapshot(postgres_d
     database = MentaraDatabase(url=url)
     insert = ("INSERT INTO \"Community\" (id, slug, name, description, \"imageUrl\", \"createdAt\", "
               "\"updatedAt\") VALUES ('{0}', '{0}', '{0}', 'x', '', now(), now())")
-    with incremental.pinned(database) as (conn, snapshot):
-        before = fingerprints.table_fingerprints(conn, ["Community"])
+    with incremental.pinned(database) as pin:
+        before = fingerprints.table_fingerprints(pin.conn, ["Community"])
         _execute(url, insert.format("meanwhile"))
-        with incremental.reading_in(database, snapshot) as reader:
+        with incremental.reading_in(database, pin.snapshot) as reader:
             assert reader.exec_driver_sql('SELECT count(*) FROM "Community"').scalar_one() == 0
             assert fingerprints.table_fingerprints(reader, ["Community"]) == before
         with incremental.reading_in(database, None) as reader:
@@ -255,15 +282,71 @@ def test_a_failing_check_anywhere_makes_the_next_run_survey(postgres_databases, 
     assert _report(rerun)[fixpoint.METADATA] == _report(seed)[fixpoint.METADATA]  # nothing changed, it was checked
 
 
-def test_sqlite_surveys_and_evaluates_every_time(tmp_path):
+def test_a_commit_while_sqlite_checks_read_leaves_their_evaluations_without_a_key(tmp_path, monkeypatch):
+    """On SQLite each evaluating connection reads the state as it finds it: a commit by someone else
+    after the step read the files' state means the keys may not describe what was read, so none is
+    recorded, and the next audit evaluates those checks again."""
+    from mentara_seed_tests.helpers import seeded
+
     url = f"sqlite+pysqlite:///{tmp_path / 'mentara.sqlite3'}"
+    seeded(url, mode="light")
     instance = DagsterInstance.ephemeral()
-    assert run_job(url, mode="light", instance=instance).success
-    rerun = run_job(url, mode="light", instance=instance)
-    assert rerun.success
-    assert set(_unchanged_since(rerun).values()) == {None}
-    assert not _reused(rerun)
-    assert _report(rerun)["fixpoint_note"] == "not recorded: SQLite tables have no fingerprint"
+    original, done = incremental.input_keys, []
+
+    def input_keys(*args, **kwargs):
+        keys = original(*args, **kwargs)
+        if "review_ratings_in_range" in keys and not done:
+            done.append(True)
+            _execute(url, 'UPDATE "Review" SET rating = rating WHERE id = (SELECT min(id) FROM "Review")')
+        return keys
+
+    monkeypatch.setattr(incremental, "input_keys", input_keys)
+    first = run_job(url, job="audit_job", mode="light", instance=instance)
+    assert done and first.success
+    assert INPUTS_METADATA not in evaluations(first)["review_ratings_in_range"].metadata
+    monkeypatch.undo()
+    second = run_job(url, job="audit_job", mode="light", instance=instance)
+    assert "review_ratings_in_range" not in _reused(second)
+    assert INPUTS_METADATA in evaluations(second)["review_ratings_in_range"].metadata
+    assert _reused(run_job(url, job="audit_job", mode="light", instance=instance)) == set(CHECK_NAMES)
+
+
+def test_sqlite_file_state_changes_with_every_commit_and_nothing_else(tmp_path):
+    """``file_state``: a commit (even of a row changed and changed back) changes it; reads, checkpoints
+    of an empty log and closing the last connection do not; a copy of the file is another file; it is
+    read only once its newest time is ``GUARD_NS`` old."""
+    path = tmp_path / "db.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE t (x INTEGER)")
+    conn.execute("INSERT INTO t VALUES (1)")
+    fingerprints.checkpoint(path)
+    before = fingerprints.file_state(path)
+    newest = max(os.stat(f"{path}{s}").st_mtime_ns for s in ("", "-wal") if os.path.exists(f"{path}{s}"))
+    assert time.time_ns() - newest >= fingerprints.GUARD_NS
+    assert conn.execute("SELECT count(*) FROM t").fetchone() == (1,)
+    assert fingerprints.file_state(path) == before
+    conn.execute("UPDATE t SET x = x")  # the same bytes: SQLite writes nothing
+    assert fingerprints.file_state(path) == before
+    conn.execute("UPDATE t SET x = 2")
+    conn.execute("UPDATE t SET x = 1")
+    assert fingerprints.file_state(path) != before
+    assert fingerprints.checkpoint(path)
+    emptied = fingerprints.file_state(path)
+    assert fingerprints.checkpoint(path) and fingerprints.file_state(path) == emptied
+    conn.close()  # the last connection: it would empty a log into the file, and finds none
+    assert not os.path.exists(f"{path}-wal") and fingerprints.file_state(path) == emptied
+    copy = tmp_path / "copy.sqlite3"
+    copy.write_bytes(path.read_bytes())
+    os.utime(copy, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns))
+    assert fingerprints.file_state(copy) != emptied
+
+
+def test_an_sqlite_database_in_memory_keeps_no_fingerprint():
+    engine = sa.create_engine("sqlite+pysqlite://")
+    with engine.connect() as conn:
+        assert not fingerprints.supported(conn)
+    engine.dispose()
 
 
 def test_a_run_that_left_rows_unmade_records_no_fixpoint(postgres_databases, monkeypatch):

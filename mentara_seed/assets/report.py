@@ -49,6 +49,7 @@ def seed_report(context: AssetExecutionContext, database: MentaraDatabase, seed_
     duration = round(time.time() - run.start_time, 2) if run and run.start_time else None
     with reading(database) as conn:
         state, state_note = fixpoint.record(conn, database, settings)
+        states = fixpoint.table_states(database)
         # (A recorded end state has just read every table's row count.)
         counts = fixpoint.row_counts(database) if state else table_row_counts(conn, database.target.version)
     tables = [{"table": name, "rows_added": added.get(name, 0), "rows": n} for name, n in sorted(counts.items())]
@@ -77,5 +78,7 @@ def seed_report(context: AssetExecutionContext, database: MentaraDatabase, seed_
             "duration_s": duration if duration is not None else 0.0,
             "fixpoint_note": state_note,
             **({fixpoint.METADATA: state} if state else {}),
+            # (SQLite: the state of the database's files each table was last written in.)
+            **({fixpoint.TABLE_STATES: MetadataValue.json(states)} if states else {}),
         }
     )

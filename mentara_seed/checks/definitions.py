@@ -74,9 +74,9 @@ def run_findings(names, database: MentaraDatabase, settings: SeedSettings,
     missing = [name for name in names if name not in memo.findings]
     if not missing:
         return [memo.findings[name][0] for name in names]
-    # The fingerprints and the evaluations read one snapshot (Postgres): a key says what was evaluated.
-    with incremental.pinned(database) as (pinned, snapshot):
-        keys = incremental.input_keys(pinned, {name: reads(name, settings) for name in missing}, database, settings)
+    # The fingerprints and the evaluations read one state: a key says what was evaluated.
+    with incremental.pinned(database, instance) as pin:
+        keys = incremental.input_keys(pin, {name: reads(name, settings) for name in missing}, database, settings)
         unchanged = (incremental.unchanged(keys, {name: owner(name) for name in keys}, instance, memo.completed)
                      if instance else {})
         for name, run_id in unchanged.items():
@@ -89,7 +89,9 @@ def run_findings(names, database: MentaraDatabase, settings: SeedSettings,
         def evaluate_one(name: str, conn: Connection) -> Finding:
             return evaluate(name, conn, settings, target)
 
-        evaluated = evaluate_concurrently(missing, evaluate_one, lambda: incremental.reading_in(database, snapshot))
+        evaluated = evaluate_concurrently(missing, evaluate_one, lambda: incremental.reading_in(database, pin.snapshot))
+        if evaluated and not pin.held():
+            keys = {}  # (SQLite: someone committed while they read; no key describes what each read)
     for name, finding in evaluated.items():
         finding.inputs = keys.get(name)
         memo.findings[name] = (finding, reads(name, settings))

@@ -1,21 +1,28 @@
 """A check passes again without being evaluated when nothing it reads has changed since it last passed.
 
-Each evaluation on Postgres records, in its metadata (``inputs_fingerprint``),
-a key of what its result depends on: the database, the seeder's code, the
-settings, the schema and the fingerprints of the tables the check reads
+Each evaluation records, in its metadata (``inputs_fingerprint``), a key of
+what its result depends on: the database, the seeder's code, the settings,
+the schema and the fingerprints of the tables the check reads
 (``mentara_seed.fingerprints``). The fingerprints and the evaluations of one
-check step read one and the same snapshot: the step holds a read-only
-REPEATABLE READ transaction open, reads the fingerprints in it, and exports
-its snapshot to the connections that evaluate (``pinned``, ``reading_in``).
-So a key describes exactly the rows its evaluation saw. Since a row version
-never comes back once deleted, two moments with the same fingerprints have
-the same rows (an insert undone by a delete returns to the very same rows).
+check step read one and the same state (``pinned``, ``reading_in``). On
+Postgres the step holds a read-only REPEATABLE READ transaction open, reads
+the fingerprints in it, and exports its snapshot to the connections that
+evaluate. On SQLite it reads the state of the database's files before the
+evaluations and again after them (``Pin.held``): the same twice, nobody
+committed in between, so every evaluation read that state; otherwise the
+evaluations record no key. So a key describes exactly the rows its
+evaluation saw. Since a row version never comes back once deleted, two
+moments with the same fingerprints have the same rows (an insert undone by a
+delete returns to the very same rows).
 
 When a later step finds that the check's latest completed evaluation in this
 Dagster instance passed and has the key it would record now, the check
 passes with that result (``reused_from_run`` names its run) without reading
 the tables. A check whose latest evaluation failed or warned is evaluated
-again, and on SQLite, where tables have no fingerprint, every check is.
+again. On SQLite a table's fingerprint, for a check, is the state of the
+database's files right after the commit that last wrote it, as far as the
+run can account for every commit since (``fingerprints.FileChain``): a
+commit by someone else has every check evaluated again.
 """
 
 from __future__ import annotations
@@ -23,13 +30,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional
 
 from dagster import AssetCheckKey, AssetKey, DagsterInstance
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 from sqlalchemy.engine import Connection
 
-from mentara_seed import fingerprints
+from mentara_seed import fingerprints, fixpoint
 from mentara_seed.checks.findings import INPUTS_METADATA
 from mentara_seed.resources import MentaraDatabase
 from mentara_seed.settings import SeedSettings
@@ -43,20 +52,45 @@ def _repeatable_read(conn: Connection) -> None:
     conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
 
+@dataclass(frozen=True)
+class Pin:
+    """What a check step's fingerprints and evaluations read: on Postgres a transaction (``conn``) and
+    its exported ``snapshot``; on SQLite the database ``file``, the ``state`` of its files read before
+    the evaluations and the state each table was last written in (``tables``, of the run's
+    ``fixpoint.file_chain``). Neither: nothing to key evaluations by."""
+
+    conn: Optional[Connection] = None
+    snapshot: Optional[str] = None
+    file: Optional[Path] = None
+    state: Optional[str] = None
+    tables: Optional[dict[str, str]] = None
+
+    def held(self) -> bool:
+        """Whether the evaluations since read what the keys describe: on SQLite, whether the files
+        are still in ``state`` (no commit in between; read once the evaluations are done)."""
+        return self.file is None or fingerprints.file_state(self.file) == self.state
+
+
 @contextmanager
-def pinned(database: MentaraDatabase) -> Iterator[tuple[Optional[Connection], Optional[str]]]:
+def pinned(database: MentaraDatabase, instance: Optional[DagsterInstance] = None) -> Iterator[Pin]:
     """On Postgres, a read-only REPEATABLE READ transaction held open for the block and the id of its
-    exported snapshot; elsewhere ``(None, None)``, holding no connection (on SQLite, each would add its
-    page cache to the step's memory)."""
-    if database.resolved_url().drivername.startswith("sqlite"):
-        yield None, None
-        return
+    exported snapshot. On SQLite the state of the database's files and of each table (the run's
+    ``fixpoint.file_chain``, started from what ``instance`` recorded), holding no connection (each
+    would add its page cache to the step's memory)."""
     with reading(database) as conn:
         if not fingerprints.supported(conn):
-            yield None, None
+            yield Pin()
             return
-        _repeatable_read(conn)
-        yield conn, conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+        if conn.dialect.name == "sqlite":
+            database.memo.identity = database.memo.identity or fingerprints.identity(conn)
+            conn.exec_driver_sql("SELECT 1 FROM sqlite_master LIMIT 1").all()  # (a snapshot, as a seeding step has)
+            chain = fixpoint.file_chain(conn, database, instance)
+            pin = Pin(file=chain.file, state=chain.last, tables=dict(chain.tables))
+        else:
+            _repeatable_read(conn)
+            yield Pin(conn, conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one())
+            return
+    yield pin
 
 
 @contextmanager
@@ -71,17 +105,21 @@ def reading_in(database: MentaraDatabase, snapshot: Optional[str]) -> Iterator[C
         yield conn
 
 
-def input_keys(conn: Optional[Connection], names: dict[str, frozenset[str]], database: MentaraDatabase,
+def input_keys(pin: Pin, names: dict[str, frozenset[str]], database: MentaraDatabase,
                settings: SeedSettings) -> dict[str, str]:
     """``{check: key}`` for the checks ``names`` (each with the tables it reads) the target has every
-    table of, from fingerprints read on ``conn`` (``pinned``); ``{}`` without it."""
+    table of, from fingerprints read on ``pin`` (``pinned``); ``{}`` without any."""
     target, memo = database.target, database.memo
     wanted = {name: tables for name, tables in names.items() if all(target.has(t) for t in tables)}
-    if conn is None or not wanted:
+    read = {t for tables in wanted.values() for t in tables}
+    if pin.state is not None:
+        prints = {t: pin.tables.get(t, pin.state) for t in read}  # (SQLite: the state it was last written in)
+    elif pin.conn is not None and wanted:
+        if memo.identity is None:
+            memo.identity = fingerprints.identity(pin.conn)
+        prints = fingerprints.table_fingerprints(pin.conn, read)
+    else:
         return {}
-    if memo.identity is None:
-        memo.identity = fingerprints.identity(conn)
-    prints = fingerprints.table_fingerprints(conn, {t for tables in wanted.values() for t in tables})
     common = [memo.identity, fingerprints.settings_key(settings), fingerprints.target_key(target)]
     return {name: fingerprints.key(*common, name, sorted((t, prints[t]) for t in tables))
             for name, tables in wanted.items()}
