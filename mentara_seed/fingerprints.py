@@ -25,9 +25,10 @@ to one of them. (Not the change time: SQLite running as root gives the log
 back to the database's owner whenever a connection opens it, which changes
 that time and nothing else.) Two guards make the state exact: it is read
 only once its newest time lies ``GUARD_NS`` in the past (a write after the
-read then gets a later time, whatever the clock's granularity), and work
-vouched for by it reads between two equal readings of it (no commit in
-between). What changes the files without changing a row (a checkpoint, a
+read then gets a later time; a file system keeping times in whole
+milliseconds or coarser gets no state, ``unsettled``), and work vouched for
+by it reads between two equal readings of it (no commit in between). What
+changes the files without changing a row (a checkpoint, a
 ``VACUUM``) only costs the work again; so the seeder empties the log into
 the file after each of its commits (``checkpoint``), and closing the last
 connection, which would do that, then changes nothing. What this does not
@@ -45,7 +46,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 import time
+import uuid
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -74,14 +77,23 @@ def sqlite_file(conn: Connection) -> Optional[Path]:
 
 
 GUARD_NS = 20_000_000  # 20 ms: more than a kernel tick (file times come from a clock that may lag by one)
+WAIT_S = 1.0  # at most, for the newest time to be GUARD_NS old (a time in the future, or commits nonstop)
 _FILES = ("", "-wal", "-journal")
+
+
+def unsettled() -> str:
+    """A state equal to no other: what ``file_state`` says of files it cannot vouch for."""
+    return f"unsettled/{uuid.uuid4()}"
 
 
 def file_state(path: Path) -> str:
     """The state of an SQLite database's files: the device, inode, size and modification time of the
     database file, and of its write-ahead log (or rollback journal) when that holds anything. Read
-    once the newest of those times is ``GUARD_NS`` old (waiting if it is not), so that any later
-    write changes it."""
+    once the newest of those times is ``GUARD_NS`` old (waiting up to ``WAIT_S`` for it), so that
+    any later write changes it. Files whose times are whole milliseconds (a file system that keeps
+    coarse times, where two commits may get the same one), or that did not settle in time, get an
+    ``unsettled`` state, which costs the work again."""
+    deadline = time.monotonic() + WAIT_S
     while True:
         now, parts, newest = time.time_ns(), [], 0
         for suffix in _FILES:
@@ -92,11 +104,30 @@ def file_state(path: Path) -> str:
             if st is None or (suffix and st.st_size == 0):
                 parts.append("-")  # no log, or an empty one: the file holds everything
                 continue
+            if st.st_mtime_ns % 1_000_000 == 0:
+                return unsettled()
             parts.append(f"{st.st_dev}.{st.st_ino}.{st.st_size}.{st.st_mtime_ns}")
             newest = max(newest, st.st_mtime_ns)
         if now - newest >= GUARD_NS:
             return "/".join(parts)
-        time.sleep((GUARD_NS - (now - newest)) / 1e9)
+        if time.monotonic() >= deadline:
+            return unsettled()
+        time.sleep(min(GUARD_NS - (now - newest), GUARD_NS) / 1e9)
+
+
+def checkpoint(dbapi) -> bool:
+    """Empties an SQLite database's write-ahead log into the file (``wal_checkpoint(TRUNCATE)``) on the
+    DBAPI connection ``dbapi``, in no transaction, without waiting for a reader of an older snapshot
+    or a writer; whether it could (if not, the state includes the log). Rows do not change."""
+    timeout = dbapi.execute("PRAGMA busy_timeout").fetchone()[0]
+    dbapi.execute("PRAGMA busy_timeout = 0")
+    try:
+        busy, _, _ = dbapi.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return busy == 0
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        dbapi.execute(f"PRAGMA busy_timeout = {int(timeout)}")
 
 
 class FileChain:
@@ -106,51 +137,89 @@ class FileChain:
     each table, the state right after the last commit known to have written it,
     which stands for the table's rows (the same rows while the run can
     account for every commit since). The run reads the state at the start of
-    each of its transactions, once that has its snapshot (``look``), and after
-    each commit (``wrote``, with the tables that transaction wrote: SQLite
-    lets no one else commit between a writing transaction's snapshot and its
-    commit). A state it cannot account for is someone else's commit: every
-    table then stands at that state (``foreign`` says so). A run starts from
-    the table states a complete run recorded for the very state it finds
-    (``fixpoint``), or with every table at the state it finds.
+    each of its transactions, once that has its snapshot (``look``), and
+    commits its writing transactions through ``commit``, which tells its own
+    commit from anyone else's. A state it cannot account for is someone
+    else's commit: every table then stands at that state (``foreign`` says
+    so). A run starts from the table states a complete run recorded for the
+    very state it finds (``fixpoint``), or with every table at the state it
+    finds. The tables a transaction wrote are those its statements name as
+    SQLite compiles them (an authorizer, ``track``: trigger programs
+    included), besides those the run counted; where the database has
+    triggers at all, each commit of the run stands for every table.
     """
 
-    def __init__(self, file: Path, tables: Iterable[str], known: Optional[dict[str, str]] = None) -> None:
-        self.file = file
+    FOREIGN = "others wrote meanwhile (the database's files changed between the run's transactions)"
+
+    def __init__(self, file: Path, tables: Iterable[str], triggers: bool = False) -> None:
+        self.file, self.triggers = file, triggers
         self.last = file_state(file)
-        self.tables = {t: (known or {}).get(t, self.last) for t in tables}
+        self.tables = dict.fromkeys(tables, self.last)
         self.foreign: Optional[str] = None
+        self.touched: set[str] = set()
+        self._tracked = None
+
+    def track(self, conn: Connection) -> None:
+        """From now until ``commit`` or ``untrack``: every table a statement compiled on ``conn`` would
+        insert into, update or delete from (setting an authorizer recompiles every statement)."""
+        self.untrack()
+        self.touched = set()
+        writes = (sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE)
+
+        def authorize(action, table, _column, _database, _source):
+            if action in writes and table:
+                self.touched.add(table)
+            return sqlite3.SQLITE_OK
+
+        self._tracked = conn.connection.driver_connection
+        self._tracked.set_authorizer(authorize)
+
+    def untrack(self) -> None:
+        if self._tracked is not None:
+            self._tracked.set_authorizer(None)
+            self._tracked = None
+
+    def _others(self, state: str) -> None:
+        self.foreign = self.foreign or self.FOREIGN
+        self.tables = dict.fromkeys(self.tables, state)
 
     def look(self) -> str:
         """The state now; if it is not the one the run last saw, someone else committed."""
         now = file_state(self.file)
         if now != self.last:
-            self.foreign = self.foreign or "others wrote meanwhile (the database's files changed between the run's transactions)"
-            self.tables = dict.fromkeys(self.tables, now)
+            self._others(now)
             self.last = now
         return now
 
-    def wrote(self, tables: Optional[Iterable[str]]) -> None:
-        """After the run's transaction that ``look`` began committed, having written ``tables`` (all of
-        them: ``None``): its log emptied into the file, and the state it left."""
-        checkpoint(self.file)
-        self.last = file_state(self.file)
-        for table in self.tables if tables is None else tables:
-            self.tables[table] = self.last
-
-
-def checkpoint(path: Path) -> bool:
-    """Empties an SQLite database's write-ahead log into the file (``wal_checkpoint(TRUNCATE)``) on a
-    connection of its own; whether it could (no reader held an older snapshot: it does not wait for
-    one, and the state then includes the log). Rows do not change."""
-    import sqlite3
-
-    conn = sqlite3.connect(path, isolation_level=None, timeout=0)
-    try:
-        busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        return busy == 0
-    finally:
-        conn.close()
+    def commit(self, conn: Connection, tables: Optional[Iterable[str]]) -> None:
+        """Commits ``conn``'s transaction (which ``look`` began, and which wrote ``tables``; ``None``:
+        any), empties the log into the file and reads the state it left, holding the write lock
+        so that nobody commits meanwhile. ``PRAGMA data_version``, read on the same connection
+        before the commit and again under that lock, changes only with another connection's commit:
+        then the state is someone else's too."""
+        dbapi = conn.connection.driver_connection
+        before = dbapi.execute("PRAGMA data_version").fetchone()[0]
+        conn.commit()
+        self.untrack()
+        checkpoint(dbapi)
+        try:
+            dbapi.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:  # (a writer held the lock past the busy timeout)
+            self.last = unsettled()
+            self._others(self.last)
+            return
+        try:
+            state = file_state(self.file)
+            others = dbapi.execute("PRAGMA data_version").fetchone()[0] != before
+        finally:
+            dbapi.execute("ROLLBACK")
+        self.last = state
+        if others:
+            self._others(state)
+            return
+        for table in self.tables if tables is None or self.triggers else {*tables, *self.touched}:
+            if table in self.tables:
+                self.tables[table] = state
 
 
 _HASH = "coalesce(sum(hashint8extended({}, 0)), 0)"

@@ -41,9 +41,8 @@ warned: a failing check is a reason to look again.
 
 What this cannot see: a write by someone else that the run's own end state
 no longer shows, i.e. (Postgres) a row someone inserted and deleted again
-while the run ran, or updated before the run updated it itself, or (SQLite)
-a commit in the instant between one of the run's commits and its reading
-the files. Such a row may have
+while the run ran, or updated before the run updated it itself. Such a row
+may have
 steered a survey (a transient row that made someone look not short). The
 checks are not fooled (each reads the tables as they are, or passes unread
 only on the fingerprints of a snapshot it was evaluated in), so the next
@@ -148,7 +147,8 @@ def file_chain(conn: Connection, database, instance: Optional[DagsterInstance]) 
         return memo.chain
     if conn.dialect.name != "sqlite" or not fingerprints.supported(conn):
         return None
-    chain = fingerprints.FileChain(fingerprints.sqlite_file(conn), _tables(database.target))
+    triggers = conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").scalar_one() > 0
+    chain = fingerprints.FileChain(fingerprints.sqlite_file(conn), _tables(database.target), triggers)
     if instance is not None:
         for record in instance.fetch_materializations(REPORT, limit=LOOKBACK).records:
             entry = record.asset_materialization.metadata.get(TABLE_STATES) if record.asset_materialization else None
@@ -174,17 +174,33 @@ def wrote(conn: Connection, database) -> None:
         database.memo.start.transactions.add(fingerprints.transaction_id(conn))
 
 
+def tracking(conn: Connection, database, instance: Optional[DagsterInstance]) -> None:
+    """At the start of a seeding transaction, once it has its snapshot (SQLite): the files as it finds
+    them (``file_chain``), and the tables its statements write from now on (``FileChain.track``)."""
+    chain = file_chain(conn, database, instance)
+    if chain is not None:
+        chain.track(conn)
+
+
+def commit(conn: Connection, database, written: Optional[set[str]]) -> None:
+    """At the end of a seeding transaction of the run that wrote to ``written`` (``None``: to any
+    table), on SQLite: commits it and notes the state it left for those tables
+    (``FileChain.commit``: its log emptied into the file first, so that the checks' keys and the
+    end state are of files that closing a connection leaves as they are). A transaction that wrote
+    nothing made no state: it is left to commit as any other, and the files are looked at after.
+    Elsewhere nothing (the transaction commits as ever)."""
+    chain = database.memo.chain
+    if chain is not None and (written is None or written):
+        chain.commit(conn, written)
+
+
 def committed(database, written: Optional[set[str]]) -> None:
-    """Right after a seeding transaction of the run committed, having written to ``written`` (``None``:
-    every table, a reset), on SQLite: the state it left, for those tables (its log emptied into the
-    file first, so that the checks' keys and the end state are of files that closing a connection
-    leaves as they are). A transaction that wrote nothing made no state: the files are looked at."""
+    """After a seeding transaction of the run that wrote nothing ended (SQLite): the files as it left them."""
     chain = database.memo.chain
     if chain is not None:
-        if written is None or written:
-            chain.wrote(written)
-        else:
-            chain.look()
+        chain.untrack()
+        if written is not None and not written:
+            chain.look()  # (a write it did not count shows here, as someone else's)
 
 
 def finished(database, asset: str, added: dict[str, int], removed: dict[str, int], unmet: dict[str, int]) -> None:

@@ -175,9 +175,11 @@ def _note_of_a_run_with(monkeypatch, url: str, instance: DagsterInstance, statem
 def test_a_run_others_wrote_during_records_no_fixpoint(target, monkeypatch):
     url = target
     instance = DagsterInstance.ephemeral()
-    # (An update that changes nothing visible: a write all the same, and one that disturbs no survey.)
+    # (An update that changes nothing visible: a write all the same, and one that disturbs no survey. On
+    # SQLite, where an UPDATE to the same bytes writes nothing, a change to an id nothing refers to.)
+    change = "id || 'x'" if url.startswith("sqlite") else "id"
     note = _note_of_a_run_with(monkeypatch, url, instance,
-                               'UPDATE "Membership" SET id = id WHERE id = (SELECT min(id) FROM "Membership")')
+                               f'UPDATE "Membership" SET id = {change} WHERE id = (SELECT min(id) FROM "Membership")')
     if url.startswith("sqlite"):
         assert note == "not recorded: others wrote meanwhile (the database's files changed between the run's transactions)"
     else:
@@ -297,7 +299,7 @@ def test_a_commit_while_sqlite_checks_read_leaves_their_evaluations_without_a_ke
         keys = original(*args, **kwargs)
         if "review_ratings_in_range" in keys and not done:
             done.append(True)
-            _execute(url, 'UPDATE "Review" SET rating = rating WHERE id = (SELECT min(id) FROM "Review")')
+            _execute(url, 'UPDATE "Review" SET rating = 6 - rating WHERE id = (SELECT min(id) FROM "Review")')
         return keys
 
     monkeypatch.setattr(incremental, "input_keys", input_keys)
@@ -320,7 +322,7 @@ def test_sqlite_file_state_changes_with_every_commit_and_nothing_else(tmp_path):
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("CREATE TABLE t (x INTEGER)")
     conn.execute("INSERT INTO t VALUES (1)")
-    fingerprints.checkpoint(path)
+    assert fingerprints.checkpoint(conn)
     before = fingerprints.file_state(path)
     newest = max(os.stat(f"{path}{s}").st_mtime_ns for s in ("", "-wal") if os.path.exists(f"{path}{s}"))
     assert time.time_ns() - newest >= fingerprints.GUARD_NS
@@ -331,9 +333,9 @@ def test_sqlite_file_state_changes_with_every_commit_and_nothing_else(tmp_path):
     conn.execute("UPDATE t SET x = 2")
     conn.execute("UPDATE t SET x = 1")
     assert fingerprints.file_state(path) != before
-    assert fingerprints.checkpoint(path)
+    assert fingerprints.checkpoint(conn)
     emptied = fingerprints.file_state(path)
-    assert fingerprints.checkpoint(path) and fingerprints.file_state(path) == emptied
+    assert fingerprints.checkpoint(conn) and fingerprints.file_state(path) == emptied
     conn.close()  # the last connection: it would empty a log into the file, and finds none
     assert not os.path.exists(f"{path}-wal") and fingerprints.file_state(path) == emptied
     copy = tmp_path / "copy.sqlite3"
@@ -431,3 +433,90 @@ def test_a_check_evaluates_the_snapshot_its_key_describes(postgres_databases, mo
     second = run_job(url, job="audit_job", mode="light", instance=instance, raise_on_error=False)
     evaluation = evaluations(second)["review_ratings_in_range"]
     assert not evaluation.passed and REUSED_METADATA not in evaluation.metadata
+
+
+def test_sqlite_files_it_cannot_vouch_for_have_a_state_equal_to_none(tmp_path):
+    """Times that are whole milliseconds (a file system keeping coarse times: two commits may share
+    one) and a time that does not settle (here in the future) give a state that matches nothing."""
+    path = tmp_path / "db.sqlite3"
+    sqlite3.connect(path).close()
+    path.write_bytes(b"x" * 4096)
+    os.utime(path, ns=(0, 1_700_000_000 * 10**9))
+    assert fingerprints.file_state(path).startswith("unsettled/")
+    assert fingerprints.file_state(path) != fingerprints.file_state(path)
+    os.utime(path, ns=(0, time.time_ns() + 3 * 10**9 + 123))
+    assert fingerprints.file_state(path).startswith("unsettled/")  # (after WAIT_S, not three seconds)
+
+
+def test_a_commit_stands_for_every_table_its_statements_wrote(tmp_path):
+    """``FileChain.commit``: the tables the transaction's statements wrote count as written whether
+    or not the run counted them, and a trigger makes every commit stand for every table."""
+    url = f"sqlite+pysqlite:///{tmp_path / 'db.sqlite3'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        for name in ("a", "b", "c"):
+            conn.exec_driver_sql(f"CREATE TABLE {name} (x INTEGER)")
+    engine.dispose()
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        conn.connection.driver_connection.execute("PRAGMA journal_mode=WAL")
+        chain = fingerprints.FileChain(fingerprints.sqlite_file(conn), ["a", "b", "c"])
+        start = chain.last
+        conn.exec_driver_sql("SELECT count(*) FROM a").all()
+        chain.look()
+        chain.track(conn)
+        conn.exec_driver_sql("INSERT INTO a VALUES (1)")
+        conn.exec_driver_sql("INSERT INTO b VALUES (1)")  # a write the run did not count
+        chain.commit(conn, {"a"})
+        assert chain.foreign is None
+        assert chain.tables["a"] == chain.tables["b"] == chain.last != start and chain.tables["c"] == start
+        conn.exec_driver_sql("CREATE TRIGGER copy AFTER INSERT ON a BEGIN INSERT INTO c VALUES (new.x); END")
+        conn.commit()
+    engine.dispose()
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        triggers = conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").scalar_one()
+        chain = fingerprints.FileChain(fingerprints.sqlite_file(conn), ["a", "b", "c"], triggers > 0)
+        conn.exec_driver_sql("SELECT count(*) FROM a").all()
+        chain.look()
+        chain.track(conn)
+        conn.exec_driver_sql("INSERT INTO a VALUES (2)")
+        chain.commit(conn, {"a"})
+        assert chain.foreign is None and set(chain.tables.values()) == {chain.last}
+    engine.dispose()
+
+
+def _seed_noting_states(url: str, monkeypatch, meanwhile: str | None) -> tuple[object, list[str]]:
+    """A light seed of ``url`` and the state each of its writing transactions left (``FileChain.commit``);
+    with ``meanwhile``, which someone else runs while the third one empties the log, after its commit."""
+    commit, checkpoint, states = fingerprints.FileChain.commit, fingerprints.checkpoint, []
+
+    def noting(self, conn, tables):
+        commit(self, conn, tables)
+        states.append(self.last)
+
+    def interrupted(dbapi):
+        if meanwhile and len(states) == 2:  # (the third commit: the legacy relationships)
+            _execute(url, meanwhile)
+        return checkpoint(dbapi)
+
+    monkeypatch.setattr(fingerprints.FileChain, "commit", noting)
+    monkeypatch.setattr(fingerprints, "checkpoint", interrupted)
+    result = run_job(url, mode="light", instance=DagsterInstance.ephemeral())
+    monkeypatch.undo()
+    assert result.success and len(states) > 3
+    return result, states
+
+
+def test_a_commit_by_someone_else_right_after_the_seeders_own_is_seen(tmp_path, monkeypatch):
+    """Between a seeding transaction's commit and its reading the files' state, another connection
+    commits (here while the seeder empties the log): that state is not the seeder's alone, so the
+    run records no fixpoint, and the communities table, which only the second commit of a seed
+    writes, stands at a state after that write, not at the second commit's (other rows)."""
+    control, states = _seed_noting_states(f"sqlite+pysqlite:///{tmp_path / 'control.sqlite3'}", monkeypatch, None)
+    assert _report(control)["table_states"]["tables"]["Community"] == states[1]
+    url = f"sqlite+pysqlite:///{tmp_path / 'mentara.sqlite3'}"
+    update = 'UPDATE "Community" SET name = name || \'x\' WHERE id = (SELECT min(id) FROM "Community")'
+    result, states = _seed_noting_states(url, monkeypatch, update)
+    assert _report(result)["fixpoint_note"] == f"not recorded: {fingerprints.FileChain.FOREIGN}"
+    assert _report(result)["table_states"]["tables"]["Community"] not in states[:2]

@@ -102,7 +102,7 @@ def seed_unit(
         with database.transaction(reset=reset) as conn:
             one_execution_at_a_time(conn, f"{asset}/{shard.key}")
             seeding = Seeding(conn, settings, database.target, shard, defer=defer, workers=workers)
-            fixpoint.file_chain(conn, database, instance)  # (SQLite: the files as this transaction finds them)
+            fixpoint.tracking(conn, database, instance)  # (SQLite: the files as this transaction finds them)
             if instance is not None and shard == WHOLE:
                 fixpoint.begin(conn, database, settings, instance, reset)
             unchanged_since = memo.unchanged_since if instance is not None and not reset else None
@@ -112,7 +112,10 @@ def seed_unit(
                 if seeding.added or seeding.updated or seeding.removed or reset:
                     fixpoint.wrote(conn, database)
             failpoint(f"before_commit:{asset}")
-    fixpoint.committed(database, None if reset else {*seeding.added, *seeding.updated, *seeding.removed})
+            # (SQLite: a removal may cascade to other tables, so it stands for a write to any.)
+            counted = None if reset or seeding.removed else {*seeding.added, *seeding.updated}
+            fixpoint.commit(conn, database, counted)
+    fixpoint.committed(database, counted)
     failpoint(f"after_commit:{asset}")
     release_memory()
     if reset:
