@@ -195,12 +195,13 @@ def commit(conn: Connection, database, written: Optional[set[str]]) -> None:
 
 
 def committed(database, written: Optional[set[str]]) -> None:
-    """After a seeding transaction of the run that wrote nothing ended (SQLite): the files as it left them."""
+    """After a seeding transaction of the run ended (SQLite): its statements no longer tracked, and, if
+    it wrote nothing, the files looked at (a write it did not count shows there, as someone else's)."""
     chain = database.memo.chain
     if chain is not None:
         chain.untrack()
         if written is not None and not written:
-            chain.look()  # (a write it did not count shows here, as someone else's)
+            chain.look()
 
 
 def finished(database, asset: str, added: dict[str, int], removed: dict[str, int], unmet: dict[str, int]) -> None:
