@@ -96,13 +96,20 @@ def state_key(identity: str, settings: SeedSettings, target, prints: dict[str, s
                             sorted(prints.items()))
 
 
+def _reported(instance: DagsterInstance, name: str):
+    """``(value, run id)`` of the metadata entry ``name`` of the last ``LOOKBACK`` seed reports that have
+    one, newest first."""
+    for record in instance.fetch_materializations(REPORT, limit=LOOKBACK).records:
+        entry = record.asset_materialization.metadata.get(name) if record.asset_materialization else None
+        if entry is not None:
+            yield entry.value, record.run_id
+
+
 def recorded(instance: DagsterInstance) -> dict[str, str]:
     """``{state key: run id}`` of the fixpoints the last ``LOOKBACK`` seed reports recorded."""
     found = {}
-    for record in instance.fetch_materializations(REPORT, limit=LOOKBACK).records:
-        entry = record.asset_materialization.metadata.get(METADATA) if record.asset_materialization else None
-        if entry is not None and entry.value not in found:
-            found[entry.value] = record.run_id
+    for key, run_id in _reported(instance, METADATA):
+        found.setdefault(key, run_id)
     return found
 
 
@@ -150,10 +157,9 @@ def file_chain(conn: Connection, database, instance: Optional[DagsterInstance]) 
     triggers = conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").scalar_one() > 0
     chain = fingerprints.FileChain(fingerprints.sqlite_file(conn), _tables(database.target), triggers)
     if instance is not None:
-        for record in instance.fetch_materializations(REPORT, limit=LOOKBACK).records:
-            entry = record.asset_materialization.metadata.get(TABLE_STATES) if record.asset_materialization else None
-            if entry is not None and entry.value.get("state") == chain.last:
-                chain.tables.update({t: s for t, s in entry.value["tables"].items() if t in chain.tables})
+        for states, _ in _reported(instance, TABLE_STATES):
+            if states.get("state") == chain.last:
+                chain.tables.update({t: s for t, s in states["tables"].items() if t in chain.tables})
                 break
     memo.chain = chain
     return chain

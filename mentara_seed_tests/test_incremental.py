@@ -284,6 +284,25 @@ def test_a_failing_check_anywhere_makes_the_next_run_survey(postgres_databases, 
     assert _report(rerun)[fixpoint.METADATA] == _report(seed)[fixpoint.METADATA]  # nothing changed, it was checked
 
 
+def _audit_with_a_write_once_keys_are_read(monkeypatch, url: str, instance: DagsterInstance, rating: str):
+    """An audit of ``url`` during which someone else sets a review's rating to ``rating`` once the step
+    of ``review_ratings_in_range`` has read its fingerprints (``input_keys``), before it evaluates."""
+    original, done = incremental.input_keys, []
+
+    def input_keys(*args, **kwargs):
+        keys = original(*args, **kwargs)
+        if "review_ratings_in_range" in keys and not done:
+            done.append(True)
+            _execute(url, f'UPDATE "Review" SET rating = {rating} WHERE id = (SELECT min(id) FROM "Review")')
+        return keys
+
+    monkeypatch.setattr(incremental, "input_keys", input_keys)
+    result = run_job(url, job="audit_job", mode="light", instance=instance, raise_on_error=False)
+    monkeypatch.undo()
+    assert done
+    return result
+
+
 def test_a_commit_while_sqlite_checks_read_leaves_their_evaluations_without_a_key(tmp_path, monkeypatch):
     """On SQLite each evaluating connection reads the state as it finds it: a commit by someone else
     after the step read the files' state means the keys may not describe what was read, so none is
@@ -293,20 +312,9 @@ def test_a_commit_while_sqlite_checks_read_leaves_their_evaluations_without_a_ke
     url = f"sqlite+pysqlite:///{tmp_path / 'mentara.sqlite3'}"
     seeded(url, mode="light")
     instance = DagsterInstance.ephemeral()
-    original, done = incremental.input_keys, []
-
-    def input_keys(*args, **kwargs):
-        keys = original(*args, **kwargs)
-        if "review_ratings_in_range" in keys and not done:
-            done.append(True)
-            _execute(url, 'UPDATE "Review" SET rating = 6 - rating WHERE id = (SELECT min(id) FROM "Review")')
-        return keys
-
-    monkeypatch.setattr(incremental, "input_keys", input_keys)
-    first = run_job(url, job="audit_job", mode="light", instance=instance)
-    assert done and first.success
+    first = _audit_with_a_write_once_keys_are_read(monkeypatch, url, instance, "6 - rating")
+    assert first.success
     assert INPUTS_METADATA not in evaluations(first)["review_ratings_in_range"].metadata
-    monkeypatch.undo()
     second = run_job(url, job="audit_job", mode="light", instance=instance)
     assert "review_ratings_in_range" not in _reused(second)
     assert INPUTS_METADATA in evaluations(second)["review_ratings_in_range"].metadata
@@ -411,25 +419,13 @@ def test_a_check_evaluates_the_snapshot_its_key_describes(postgres_databases, mo
     """A row broken by someone else between the step's reading of the fingerprints and its evaluations
     is not seen by them (they read the fingerprints' snapshot), so the key recorded is that of the
     rows evaluated, and the next audit, whose key differs, evaluates again and fails."""
-    from mentara_seed.checks import incremental
     from mentara_seed_tests.helpers import seeded
 
     url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
     seeded(url, mode="light")
     instance = DagsterInstance.ephemeral()
-    original, done = incremental.input_keys, []
-
-    def input_keys(*args, **kwargs):
-        keys = original(*args, **kwargs)
-        if "review_ratings_in_range" in keys and not done:
-            done.append(True)
-            _execute(url, 'UPDATE "Review" SET rating = 9 WHERE id = (SELECT min(id) FROM "Review")')
-        return keys
-
-    monkeypatch.setattr(incremental, "input_keys", input_keys)
-    first = run_job(url, job="audit_job", mode="light", instance=instance)
-    assert done and evaluations(first)["review_ratings_in_range"].passed
-    monkeypatch.undo()
+    first = _audit_with_a_write_once_keys_are_read(monkeypatch, url, instance, "9")
+    assert evaluations(first)["review_ratings_in_range"].passed
     second = run_job(url, job="audit_job", mode="light", instance=instance, raise_on_error=False)
     evaluation = evaluations(second)["review_ratings_in_range"]
     assert not evaluation.passed and REUSED_METADATA not in evaluation.metadata
