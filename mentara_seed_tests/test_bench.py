@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from mentara_seed import bench
@@ -29,6 +30,14 @@ def test_the_benchmark_measures_both_backends_and_writes_between_its_markers(tmp
     for row in rows.values():
         cells = dict(zip(header, (c.strip() for c in row.strip("|").split("|")), strict=True))
         assert 0 < float(cells["python_cpu_s"]) < 2 * float(cells["seed_s"])  # at most two cores for the run
+        # The CPU bound: the seed's work (its process's, its workers', the local Postgres server's) over the cores.
+        server = float(cells["server_cpu_s"]) if cells["backend"] == "postgres" else 0.0
+        if cells["backend"] == "postgres":
+            assert server > 0  # the server on this machine worked for the seed
+        else:
+            assert cells["server_cpu_s"] == ""  # SQLite's work is the seeding process's own
+        work = float(cells["python_cpu_s"]) + float(cells["worker_cpu_s"]) + server
+        assert abs(float(cells["cpu_bound_s"]) - work / os.cpu_count()) < 0.02
     assert re.search(r"`dagster job execute -j seed_job` \d+\.\d\d s; `python3 dev\.py seed` \d+\.\d\d s; "
                      r"`dagster --version` \(the floor\) \d+\.\d\d s; the same `dagster job execute` on this "
                      r"project's graph with empty bodies \(`mentara_seed.hollow`: Dagster's own cost for the shape\) "
