@@ -58,6 +58,14 @@ BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
 
 # -- the database server's CPU time --------------------------------------------------------------
+def cores() -> int:
+    """The cores this process may run on (its affinity, where the system says; else every core)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def server_cpu_seconds(url: str) -> float | None:
     """CPU time the Postgres server of ``url`` has used so far, all its processes together (the
     postmaster's children that have exited included), where it runs on this machine and ``/proc``
@@ -413,8 +421,9 @@ def measure(backend: str, volume: str, targets: Targets) -> dict:
         raise SystemExit(f"{backend} {volume}: a run failed or the rerun wrote rows: {seed} {rerun} {audit}")
     server = seed["server_cpu_seconds"]
     # The least wall time the seed's work allows: all of it (this process's, its workers', the server's)
-    # spread over every core of the machine, none ever idle.
-    bound = (seed["cpu_seconds"] + seed["worker_cpu_seconds"] + (server or 0.0)) / (os.cpu_count() or 1)
+    # spread over every core it may run on, none ever idle. Unknown for a Postgres server elsewhere.
+    bound = (None if kind == "postgres" and server is None
+             else (seed["cpu_seconds"] + seed["worker_cpu_seconds"] + (server or 0.0)) / cores())
     return {
         "backend": kind, "schema": version.name, "volume": f"{mode} x{scale}", "rows": seed["rows"],
         "seed_s": round(seed["wall"], 2), "rows_per_s": round(seed["rows"] / seed["wall"]),
@@ -424,7 +433,7 @@ def measure(backend: str, volume: str, targets: Targets) -> dict:
         "workers": parse_workers(os.environ.get(ENV_WORKERS)), "worker_cpu_s": round(seed["worker_cpu_seconds"], 2),
         "worker_rss_mb": round(seed["worker_maxrss_mb"]),
         "server_cpu_s": None if server is None else round(server, 2),
-        "cpu_bound_s": round(bound, 2),
+        "cpu_bound_s": None if bound is None else round(bound, 2),
         "noop_rerun_s": round(rerun["wall"], 2), "rerun_share": round(rerun["wall"] / seed["wall"], 3),
         "audit_s": round(audit["wall"], 2),
         "step_overhead_ms": round(1000 * (seed["wall"] - seed["asset_seconds"] - seed["check_seconds"]) / seed["steps"], 1),
@@ -533,9 +542,11 @@ def check_targets(table: pd.DataFrame, cli: dict[str, float]) -> list[tuple[str,
 
 def _with_bound(row, baseline: str = "copy") -> str:
     """``baseline``/seed, and the most the seed's work allows: the baseline over the CPU bound (the
-    seed's wall time with every core busy throughout)."""
-    return (f"{row[f'{baseline}_over_seed']} (its CPU time allows at most "
-            f"{round(row[f'{baseline}_s'] / row.cpu_bound_s, 3)})")
+    seed's wall time with every core busy throughout), where it is known."""
+    ratio = f"{row[f'{baseline}_over_seed']}"
+    if pd.isna(row.cpu_bound_s):
+        return ratio
+    return f"{ratio} (its CPU time allows at most {round(row[f'{baseline}_s'] / row.cpu_bound_s, 3)})"
 
 
 def render(table: pd.DataFrame, verdicts, cli: dict[str, float]) -> str:
