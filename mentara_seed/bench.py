@@ -73,8 +73,12 @@ def server_cpu_seconds(url: str) -> float | None:
     ``/proc``. Counts everything the server does meanwhile: the seed's sessions, its check queries,
     the Dagster instance's storage when it is on the same server, and the server's own background
     processes (WAL writer, checkpointer, autovacuum)."""
+    from mentara_seed.guard import is_loopback
+
     parsed = make_url(url)
-    if not parsed.drivername.startswith("postgresql") or parsed.host not in (None, "", "localhost", "127.0.0.1", "::1"):
+    in_query = parsed.query.get("host") or ()  # psycopg also takes hosts from the query string
+    hosts = [parsed.host, *([in_query] if isinstance(in_query, str) else in_query)]
+    if not parsed.drivername.startswith("postgresql") or not all(is_loopback(h) for h in hosts):
         return None
     ticks = os.sysconf("SC_CLK_TCK")
     total, seen = 0, False

@@ -50,6 +50,7 @@ def test_the_server_cpu_is_read_only_for_a_postgres_server_on_this_machine(tmp_p
     (and no CPU bound for a server elsewhere), never a wrong one."""
     assert bench.server_cpu_seconds(f"sqlite+pysqlite:///{tmp_path / 'x.sqlite3'}") is None
     assert bench.server_cpu_seconds("postgresql+psycopg://postgres@db.example.com:5432/mentara") is None
+    assert bench.server_cpu_seconds("postgresql+psycopg://postgres@/mentara?host=db.example.com") is None
     assert 1 <= bench.cores() <= (os.cpu_count() or 1)
 
 
