@@ -4,7 +4,10 @@ For each backend and each volume it seeds a fresh database in a fresh
 process. The backends are Postgres made from Prisma's DDL of each Mentara
 schema, and SQLite. The volumes are medium, heavy, heavy x10 and heavy x100
 by default. It measures rows, wall seconds, rows/s and peak RSS, and where
-the time went (assets, checks, Dagster); then a no-op rerun and an audit_job.
+the time went (assets, checks, Dagster), and at the last volume of --volumes
+where the machine's cores were idle during the seed, phase by phase (each
+asset, each check step, Dagster's own time); then a no-op rerun and an
+audit_job.
 In the same run it measures two baselines with the very same rows:
 
 - ``copy``: loaded into a fresh database with the same schema, live (COPY on
@@ -33,6 +36,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import itertools
 import json
 import os
 import platform
@@ -41,6 +45,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -100,6 +105,98 @@ def server_cpu_seconds(url: str) -> float | None:
     return total / ticks if seen else None
 
 
+# -- where the cores idle: the machine's CPU counters, sampled during the seed ---------------------
+def cpu_counters() -> tuple[int, int] | None:
+    """``(busy, total)`` clock ticks of all the machine's cores since boot (``/proc/stat``); None off Linux."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    # user nice system idle iowait irq softirq steal (guest time is counted in user and nice already)
+    return sum(fields) - fields[3] - fields[4], sum(fields)
+
+
+class CoreSampler:
+    """The machine's CPU counters (``cpu_counters``) every ``every`` seconds, in a thread, while in use:
+    ``samples`` is ``[(time.time(), busy, total)]``, empty where they cannot be read."""
+
+    def __init__(self, every: float = 0.25) -> None:
+        self.every, self.samples = every, []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="bench-core-sampler", daemon=True)
+
+    def _take(self) -> None:
+        counters = cpu_counters()
+        if counters is not None:
+            self.samples.append((time.time(), *counters))
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.every):
+            self._take()
+
+    def __enter__(self) -> CoreSampler:
+        self._take()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._take()
+
+
+def idle_by_phase(marks: list[tuple[float, str]], samples: list[tuple[float, int, int]], machine_cores: int) -> list[dict]:
+    """Each phase of a run, from one mark to the next, labelled by the mark that ends it (``(time.time(),
+    label)``, in order; the first mark starts the run): its seconds, the share of the machine's cores
+    busy meanwhile, and the core-seconds left idle, the counters of ``samples`` interpolated at each
+    mark. Phases of one label are summed; the most idle first. Empty without two samples."""
+    if len(samples) < 2 or len(marks) < 2:
+        return []
+
+    def at(moment: float) -> tuple[float, float]:
+        if moment <= samples[0][0]:
+            return samples[0][1], samples[0][2]
+        for (t0, b0, n0), (t1, b1, n1) in itertools.pairwise(samples):
+            if moment <= t1:
+                share = (moment - t0) / (t1 - t0) if t1 > t0 else 1.0
+                return b0 + share * (b1 - b0), n0 + share * (n1 - n0)
+        return samples[-1][1], samples[-1][2]
+
+    totals: dict[str, list[float]] = {}
+    for (start, _), (end, label) in itertools.pairwise(marks):
+        (b0, n0), (b1, n1) = at(start), at(end)
+        seconds, busy = max(0.0, end - start), ((b1 - b0) / (n1 - n0) if n1 > n0 else 0.0)
+        total = totals.setdefault(label, [0.0, 0.0])
+        total[0] += seconds
+        total[1] += seconds * machine_cores * (1 - busy)
+    out = [{"phase": label, "seconds": round(seconds, 2),
+            "cores_busy": round(1 - idle / (seconds * machine_cores), 2) if seconds > 0 else None,
+            "idle_core_s": round(idle, 1)} for label, (seconds, idle) in totals.items()]
+    return sorted(out, key=lambda row: -row["idle_core_s"])
+
+
+def run_marks(instance, run_id: str, started: float, ended: float) -> list[tuple[float, str]]:
+    """The marks of ``idle_by_phase`` for one run: its start, each asset's materialization (the asset's
+    work since the mark before: its step's start, or the asset before it in the step), each check step's
+    end, every other step's start and end (Dagster's own time between), and the run's end."""
+    from dagster import DagsterEventType
+
+    marks = [(started, "")]
+    for record in instance.all_logs(run_id):
+        event = record.dagster_event
+        if event is None:
+            continue
+        if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+            marks.append((record.timestamp, event.asset_key.to_user_string()))
+        elif event.event_type == DagsterEventType.STEP_START:
+            marks.append((record.timestamp, "Dagster (between steps)"))
+        elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+            checks = event.step_key.endswith("_checks") or event.step_key.endswith("database_audit")
+            marks.append((record.timestamp, f"checks: {event.step_key}" if checks else "Dagster (between steps)"))
+    marks.append((max(ended, marks[-1][0]), "Dagster (between steps)"))
+    return marks
+
+
 # -- child processes: one job run each, so peak RSS is the run's own ----------------------------
 def child(job: str, url: str, mode: str, scale: int) -> None:
     from dagster import DagsterEventType, DagsterInstance
@@ -116,13 +213,15 @@ def child(job: str, url: str, mode: str, scale: int) -> None:
         return usage.ru_utime + usage.ru_stime
 
     server_started = server_cpu_seconds(url)
-    started, cpu_started = time.perf_counter(), cpu()
-    result = defs.resolve_job_def(job).execute_in_process(
-        resources={"database": MentaraDatabase(url=url), "seed_config": SeedConfig(mode=mode, scale=scale, anchor=ANCHOR)},
-        instance=DagsterInstance.get(), raise_on_error=False,  # DAGSTER_HOME's, as run_child prepares it
-        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
-    )
-    wall, cpu_seconds = time.perf_counter() - started, cpu() - cpu_started
+    instance = DagsterInstance.get()  # DAGSTER_HOME's, as run_child prepares it
+    with CoreSampler() as sampler:
+        started, cpu_started, run_started = time.perf_counter(), cpu(), time.time()
+        result = defs.resolve_job_def(job).execute_in_process(
+            resources={"database": MentaraDatabase(url=url), "seed_config": SeedConfig(mode=mode, scale=scale, anchor=ANCHOR)},
+            instance=instance, raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+        )
+        wall, cpu_seconds, run_ended = time.perf_counter() - started, cpu() - cpu_started, time.time()
     server_ended = server_cpu_seconds(url)
     materialized = [e.materialization.metadata for e in result.get_asset_materialization_events()
                     if e.asset_key.to_user_string() != "seed_report"]
@@ -145,7 +244,17 @@ def child(job: str, url: str, mode: str, scale: int) -> None:
         "worker_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "worker_cpu_seconds": worker_cpu(),
         "server_cpu_seconds": None if server_started is None or server_ended is None else server_ended - server_started,
+        # The share of the machine's cores busy during the run, and where they were idle (``idle_by_phase``).
+        "cores_busy": _busy_share(sampler.samples),
+        "phases": idle_by_phase(run_marks(instance, result.run_id, run_started, run_ended), sampler.samples,
+                                os.cpu_count() or 1),
     }))
+
+
+def _busy_share(samples: list[tuple[float, int, int]]) -> float | None:
+    if len(samples) < 2 or samples[-1][2] <= samples[0][2]:
+        return None
+    return round((samples[-1][1] - samples[0][1]) / (samples[-1][2] - samples[0][2]), 3)
 
 
 def run_child(job: str, url: str, mode: str, scale: int, env: dict[str, str]) -> dict:
@@ -407,8 +516,9 @@ def machine() -> str:
             f"{pg}, SQLite {__import__('sqlite3').sqlite_version}, {platform.system()} {platform.release()}")
 
 
-def measure(backend: str, volume: str, targets: Targets) -> dict:
-    """One backend (``postgres:<schema>`` or ``sqlite``) at one volume (``mode[:scale]``)."""
+def measure(backend: str, volume: str, targets: Targets) -> tuple[dict, list[dict]]:
+    """One backend (``postgres:<schema>`` or ``sqlite``) at one volume (``mode[:scale]``): its row of
+    the table, and where the cores were idle during its seed (``idle_by_phase``)."""
     mode, _, scale = volume.partition(":")
     scale = int(scale or 1)
     kind, _, schema = backend.partition(":")
@@ -438,6 +548,7 @@ def measure(backend: str, volume: str, targets: Targets) -> dict:
         "worker_rss_mb": round(seed["worker_maxrss_mb"]),
         "server_cpu_s": None if server is None else round(server, 2),
         "cpu_bound_s": None if bound is None else round(bound, 2),
+        "cores_busy": seed["cores_busy"],
         "noop_rerun_s": round(rerun["wall"], 2), "rerun_share": round(rerun["wall"] / seed["wall"], 3),
         "audit_s": round(audit["wall"], 2),
         "step_overhead_ms": round(1000 * (seed["wall"] - seed["asset_seconds"] - seed["check_seconds"]) / seed["steps"], 1),
@@ -445,7 +556,7 @@ def measure(backend: str, volume: str, targets: Targets) -> dict:
         "copy_over_seed": round(copy_seconds / seed["wall"], 3),
         "restore_over_seed": round(restore_seconds / seed["wall"], 3),
         "copy_rows": copied_rows if copied_rows == restored_rows else f"{copied_rows}/{restored_rows}",
-    }
+    }, seed["phases"]
 
 
 def main(argv: list[str]) -> int:
@@ -468,13 +579,17 @@ def main(argv: list[str]) -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="mentara_bench_"))
     targets = Targets(args.postgres, workdir)
-    results = []
+    results, idle = [], []
     try:
-        rows = [(backend, volume) for backend in args.backends.split(",") for volume in args.volumes.split(",") if volume]
+        volumes = [volume for volume in args.volumes.split(",") if volume]
+        rows = [(backend, volume) for backend in args.backends.split(",") for volume in volumes]
         rows += [tuple(also.split("@", 1)) for also in args.also]
         for backend, volume in rows:
-            results.append(measure(backend, volume, targets))
-            print(json.dumps(results[-1]), flush=True)
+            row, phases = measure(backend, volume, targets)
+            results.append(row)
+            print(json.dumps(row), flush=True)
+            if volume == volumes[-1]:  # where the cores idle, at the last (largest) volume of --volumes
+                idle.append((row, phases))
         cli = cli_seconds(targets, args.cli_runs) if args.cli_runs else {}
         if cli:
             print(json.dumps({"cli_s": cli}), flush=True)
@@ -484,6 +599,7 @@ def main(argv: list[str]) -> int:
 
     table = pd.DataFrame(results)
     text = render(table, check_targets(table, cli), cli) if results else ""
+    text += "".join(render_idle(row, phases) for row, phases in idle)
     if sharded:
         text += ("\n\nSharded seeding (`mentara_seed.distributed`, Postgres 2026-02, each run through the CLI from a "
                  "fresh process, the one-process run its baseline):\n\n" + pd.DataFrame(sharded).to_markdown(index=False))
@@ -568,6 +684,24 @@ def render(table: pd.DataFrame, verdicts, cli: dict[str, float]) -> str:
                   f"{cli['hollow']:.2f} s.", ""]
     lines += [pd.DataFrame(verdicts, columns=["target", "measured", "verdict"]).to_markdown(index=False)]
     return "\n".join(lines)
+
+
+IDLE_PHASES = 10  # the phases shown per seed, the most idle first
+
+
+def render_idle(row: dict, phases: list[dict]) -> str:
+    """Where the cores were idle during one seed: its most idle phases, and all of them summed."""
+    if not phases:
+        return ""
+    seconds, idle = sum(p["seconds"] for p in phases), sum(p["idle_core_s"] for p in phases)
+    shown = phases[:IDLE_PHASES] + [{"phase": f"(all {len(phases)} phases)", "seconds": round(seconds, 2),
+                                     "cores_busy": None if row["cores_busy"] is None else round(row["cores_busy"], 2),
+                                     "idle_core_s": round(idle, 1)}]
+    return (f"\n\nWhere the cores were idle during the seed ({row['backend']} {row['schema']}, {row['volume']}; "
+            f"all {os.cpu_count()} of the machine's cores, from `/proc/stat`). A phase ends at the event it is "
+            "named after: an asset's materialization (its work since its step started or the asset before it "
+            "was materialized), a check step's end, or Dagster's own steps and time between them; the "
+            f"{IDLE_PHASES} most idle:\n\n" + pd.DataFrame(shown).to_markdown(index=False))
 
 
 def write_between_markers(path: Path, text: str) -> None:

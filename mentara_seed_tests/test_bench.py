@@ -38,11 +38,37 @@ def test_the_benchmark_measures_both_backends_and_writes_between_its_markers(tmp
             assert cells["server_cpu_s"] == ""  # SQLite's work is the seeding process's own
         work = float(cells["python_cpu_s"]) + float(cells["worker_cpu_s"]) + server
         assert abs(float(cells["cpu_bound_s"]) - work / bench.cores()) < 0.02
+        assert 0 < float(cells["cores_busy"]) <= 1
+    # Where the cores were idle, phase by phase, at the last volume: the phases cover the whole seed.
+    for backend in ("sqlite", "postgres"):
+        section = text.split(f"Where the cores were idle during the seed ({backend} 2026-02, light x1;", 1)[1]
+        table = section.split("\n\n", 2)[1]
+        phases = {m.group(1).strip(): float(m.group(2)) for m in re.finditer(r"^\| ([^|]+)\|\s*([\d.]+)\s*\|", table, re.M)}
+        total = next(seconds for phase, seconds in phases.items() if phase.startswith("(all "))
+        seed_s = float(dict(zip(header, (c.strip() for c in rows[backend].strip("|").split("|")), strict=True))["seed_s"])
+        assert abs(total - seed_s) < 0.2
+        busy = [float(m.group(1)) for m in re.finditer(r"^\|[^|]+\|[^|]+\|\s*([\d.]+)\s*\|", table, re.M)]
+        assert len(busy) == len(phases) == bench.IDLE_PHASES + 1 and all(0 <= b <= 1 for b in busy)
     assert re.search(r"`dagster job execute -j seed_job` \d+\.\d\d s; `python3 dev\.py seed` \d+\.\d\d s; "
                      r"`dagster --version` \(the floor\) \d+\.\d\d s; the same `dagster job execute` on this "
                      r"project's graph with empty bodies \(`mentara_seed.hollow`: Dagster's own cost for the shape\) "
                      r"\d+\.\d\d s", text)
     assert "medium through the CLI <= 2.5x `dagster --version`" in text
+
+
+def test_idle_by_phase_splits_the_runs_idle_core_time_among_the_phases_that_end_at_each_mark():
+    # Two cores, 100 ticks a second each: fully busy for 2 s, half busy for 1 s, then three quarters for 1 s.
+    samples = [(100.0, 0, 0), (101.0, 200, 200), (102.0, 400, 400), (103.0, 500, 600), (104.0, 650, 800)]
+    marks = [(100.0, ""), (101.5, "users"), (103.0, "content"), (104.0, "users")]
+    phases = {p["phase"]: p for p in bench.idle_by_phase(marks, samples, machine_cores=2)}
+    # content: 0.5 s fully busy, then 1 s half busy (the counters interpolated at 101.5).
+    assert phases["content"] == {"phase": "content", "seconds": 1.5, "cores_busy": 0.67, "idle_core_s": 1.0}
+    # users: 1.5 s fully busy, then 1 s three quarters busy; summed.
+    assert phases["users"] == {"phase": "users", "seconds": 2.5, "cores_busy": 0.9, "idle_core_s": 0.5}
+    assert [p["phase"] for p in bench.idle_by_phase(marks, samples, 2)] == ["content", "users"]  # most idle first
+    assert bench.idle_by_phase(marks, samples[:1], 2) == []  # nothing read: nothing said
+    busy, total = bench.cpu_counters()
+    assert 0 < busy < total
 
 
 def test_the_server_cpu_is_read_only_for_a_postgres_server_on_this_machine(tmp_path):
