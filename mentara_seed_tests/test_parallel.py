@@ -77,6 +77,35 @@ def test_a_seed_built_by_workers_is_the_seed_one_process_makes_row_for_row_and_i
     assert runs[0][0] == digest(plain)
 
 
+def test_base_sessions_booked_therapist_by_therapist_are_the_sessions_booked_in_one_pass(tmp_path, monkeypatch):
+    """The base pairs' sessions are booked a group of therapists at a time, the groups built by the
+    workers too (each client has one base therapist, so no diary is in two groups): the same
+    database as booking every pair in order into one shared book, in one process. (Split by client
+    instead, this seed fails its double-booking check.)"""
+    from mentara_seed.assets.legacy import therapy
+
+    monkeypatch.setattr(makers, "PARALLEL_ENTITIES", 5)
+    monkeypatch.setenv("MENTARA_SEED_WORKERS", "2")
+    make, apart_given = makers.make_meetings, []
+
+    def booked(*args, apart=None, one_pass=False, **kwargs):
+        apart_given.append(apart is not None)
+        return make(*args, **kwargs) if one_pass else make(*args, apart=apart, **kwargs)
+
+    runs = {}
+    for one_pass in (False, True):
+        monkeypatch.setattr(therapy.makers, "make_meetings", lambda *a, one_pass=one_pass, **k: booked(*a, one_pass=one_pass, **k))
+        url = f"sqlite+pysqlite:///{tmp_path / f'one_pass_{one_pass}.sqlite3'}"
+        result = run_job(url, mode="heavy", anchor=ANCHOR)  # diaries full enough that a wrong split double-books
+        assert result.success
+        built = {e.asset_key.to_user_string(): e.materialization.metadata["built_by_workers"].value
+                 for e in result.get_asset_materialization_events() if e.asset_key.to_user_string() == "therapy"}
+        runs[one_pass] = digest(url), built["therapy"]
+    assert apart_given[0] is True  # the legacy generator books therapists apart
+    assert runs[False][0] == runs[True][0]
+    assert runs[False][1] > runs[True][1]  # its meetings were built by the workers too
+
+
 def _copy_target(url: str, tmp_path, request, suffix: str) -> str:
     """Another empty target like ``url`` (SQLite, or Postgres from the current Prisma DDL)."""
     if url.startswith("sqlite"):

@@ -174,38 +174,81 @@ def make_comments(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Ch
 def make_meetings(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Choice, book: schedule.Book,
                   past: bool | None = None, status: str | tuple[str, ...] | None = None,
                   noted: Callable[[dict], bool] = lambda meeting: False, future_days: tuple[int, int] = (1, 30),
-                  past_days: tuple[int, int] = (2, 120), names: Optional[Mapping[str, str]] = None) -> None:
+                  past_days: tuple[int, int] = (2, 120), names: Optional[Mapping[str, str]] = None,
+                  apart: Optional[Callable[[str], str]] = None) -> None:
     """``choose(entity, rng) -> (client, therapist)``, a related pair; each session goes in a free slot
     of the therapist's week (``book``), in the past or (30% of them, unless
     ``past`` says) the future, ``future_days`` or ``past_days`` away from the anchor; its ``status`` is
     the one given, one of several given, or the one its time implies. Meetings ``noted`` picks get
-    session notes."""
+    session notes.
+
+    A booking depends on the bookings before it in both people's diaries, so entities are booked in
+    order. ``apart(entity)`` may say more: a key such that the sessions of entities with different
+    keys never share a diary (the base pairs: each client has one therapist, so the therapist). Then
+    each key's entities are booked in their order, keys apart, and groups of keys are built by the
+    worker processes too (``Seeding.each``): the same sessions, in another order on disk."""
     names = names if names is not None else therapist_names(s)
     writers = voices.Writers(s)
-    for chunk in s.ids.new_ids(T.Meeting, purpose, needs):
+
+    def make(part: Iterable[tuple[str, str, Stream]]) -> None:
         written_up: list[tuple[str, dt.datetime, str]] = []
+        build = _booking(s, choose, book, past, status, noted, future_days, past_days, names, written_up)
+        s.insert(T.Meeting, _built(s, purpose, part, build))
+        if apart is None:
+            make_notes(s, written_up, writers)
+        else:  # already an item of ``Seeding.each``
+            s.insert(T.MeetingNotes, _notes(s, written_up, writers))
 
-        def build(entity: str, meeting_id: str, rng: Stream) -> Optional[dict]:
-            picked = choose(entity, rng)
-            if picked is None:
-                return None
-            client_id, therapist_id = picked
-            in_past = rng.random() < 0.7 if past is None else past
-            low, high = past_days if in_past else future_days
-            first = (s.anchor - dt.timedelta(days=high)).date() if in_past else (s.anchor + dt.timedelta(days=low)).date()
-            duration = rng.choice(schedule.DURATION_WEIGHTS)
-            start = book.slot(rng, therapist_id, client_id, first, high - low, duration)
-            if start is None or (in_past and start + dt.timedelta(minutes=duration) > s.anchor):
-                return None
-            meeting = rows.meeting(s, rng, meeting_id, client_id, therapist_id, start, duration,
-                                   names.get(therapist_id, "your therapist"),
-                                   status=rng.choice(status) if isinstance(status, tuple) else status)
-            if meeting["status"] == "COMPLETED" and noted(meeting):
-                written_up.append((meeting_id, meeting["endTime"], client_id))  # noqa: B023 (consumed in this iteration)
-            return meeting
+    if apart is None:
+        for chunk in s.ids.new_ids(T.Meeting, purpose, needs):
+            make(chunk)
+        return
+    groups: dict[str, list[str]] = defaultdict(list)
+    for entity in sorted(entity for entity, n in needs.items() if n > 0):
+        groups[apart(entity)].append(entity)
+    if not groups:
+        return
+    book.read()  # here, once: the workers inherit it
+    keys = sorted(groups)
 
-        s.insert(T.Meeting, _built(s, purpose, chunk, build))
-        make_notes(s, written_up, writers)
+    def items() -> Iterator[list[tuple[str, str]]]:
+        wanted: list[str] = []
+        for key in keys:
+            wanted += groups[key]
+            if len(wanted) >= PARALLEL_ENTITIES or key == keys[-1]:
+                allocated = s.ids.allocate(T.Meeting, purpose, {entity: needs[entity] for entity in wanted})
+                yield [(entity, row_id) for entity in wanted for row_id in allocated[entity]]
+                wanted = []
+
+    s.each(items(), lambda part: make(s.ids.streams(purpose, part)))
+
+
+def _booking(s: Seeding, choose: Choice, book: schedule.Book, past: bool | None, status: str | tuple[str, ...] | None,
+             noted: Callable[[dict], bool], future_days: tuple[int, int], past_days: tuple[int, int],
+             names: Mapping[str, str], written_up: list[tuple[str, dt.datetime, str]]
+             ) -> Callable[[str, str, Stream], Optional[dict]]:
+    """``make_meetings``' row builder: a session booked into ``book``, its notes due in ``written_up``."""
+
+    def build(entity: str, meeting_id: str, rng: Stream) -> Optional[dict]:
+        picked = choose(entity, rng)
+        if picked is None:
+            return None
+        client_id, therapist_id = picked
+        in_past = rng.random() < 0.7 if past is None else past
+        low, high = past_days if in_past else future_days
+        first = (s.anchor - dt.timedelta(days=high)).date() if in_past else (s.anchor + dt.timedelta(days=low)).date()
+        duration = rng.choice(schedule.DURATION_WEIGHTS)
+        start = book.slot(rng, therapist_id, client_id, first, high - low, duration)
+        if start is None or (in_past and start + dt.timedelta(minutes=duration) > s.anchor):
+            return None
+        meeting = rows.meeting(s, rng, meeting_id, client_id, therapist_id, start, duration,
+                               names.get(therapist_id, "your therapist"),
+                               status=rng.choice(status) if isinstance(status, tuple) else status)
+        if meeting["status"] == "COMPLETED" and noted(meeting):
+            written_up.append((meeting_id, meeting["endTime"], client_id))
+        return meeting
+
+    return build
 
 
 def therapist_names(s: Seeding) -> dict[str, str]:
@@ -222,10 +265,13 @@ def make_notes(s: Seeding, meetings: Iterable[tuple[str, dt.datetime, str]],
     if not meetings:
         return
     writers = writers or voices.Writers(s)
-    s.each(chunks(meetings, PARALLEL_ENTITIES), lambda part: s.insert(T.MeetingNotes, (  # each meeting's alone
-        rows.meeting_notes(s, seed_id("meeting_notes", meeting_id), meeting_id, end, client_id, writers)
-        for meeting_id, end, client_id in part
-    )))
+    s.each(chunks(meetings, PARALLEL_ENTITIES), lambda part: s.insert(T.MeetingNotes, _notes(s, part, writers)))
+
+
+def _notes(s: Seeding, meetings: Iterable[tuple[str, dt.datetime, str]], writers: voices.Writers) -> Iterator[dict]:
+    """The notes of each ``(meeting_id, end_time, client_id)``: each meeting's alone."""
+    return (rows.meeting_notes(s, seed_id("meeting_notes", meeting_id), meeting_id, end, client_id, writers)
+            for meeting_id, end, client_id in meetings)
 
 
 def make_worksheets(s: Seeding, purpose: str, needs: Mapping[str, int], choose: Choice,

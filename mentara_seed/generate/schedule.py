@@ -76,6 +76,11 @@ class Book:
     def load(cls, conn) -> Book:
         return cls(conn)
 
+    def read(self) -> Book:
+        """Read the weeks and diaries now (before forking processes that book into them)."""
+        self.windows, self.busy  # noqa: B018 (cached on first use)
+        return self
+
     @cached_property
     def windows(self) -> dict[str, dict[int, list[tuple[int, int]]]]:
         """therapist -> weekday -> windows (minutes of the UTC day)."""

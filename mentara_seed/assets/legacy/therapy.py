@@ -59,6 +59,7 @@ def generate_therapy(s: Seeding) -> None:
         s, MEETINGS,
         {k: v.meetings_per_relationship - per_pair.get(k, 0) for k in pairs if per_pair.get(k, 0) < v.meetings_per_relationship},
         lambda key, rng: pairs[key], schedule.Book.load(s.conn),
+        apart=lambda key: pairs[key][1],  # each client in one base pair: therapists' diaries are apart
     )
 
     # Session notes for the share of the base pairs' completed meetings the mode asks for.
