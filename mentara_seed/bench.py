@@ -541,13 +541,13 @@ def measure(backend: str, volume: str, targets: Targets, repeats: int = 1) -> tu
         if k == 0:
             rerun = run_child("seed_job", url, mode, scale, env)
             audit = run_child("audit_job", url, mode, scale, env)
+            if not (seed["success"] and rerun["success"] and audit["success"] and rerun["rows"] == 0):
+                raise SystemExit(f"{backend} {volume}: a run failed or the rerun wrote rows: {seed} {rerun} {audit}")
+        elif not seed["success"] or seed["rows"] != rounds[0][0]["rows"]:
+            raise SystemExit(f"{backend} {volume}: round {k + 1} failed or seeded other rows than the first: {seed}")
         copied_rows, copy_seconds = copy_limit(url, targets.fresh(kind, schema=True, version=version.name), version)
         restored_rows, restore_seconds = copy_limit(url, targets.fresh(kind, schema=True, version=version.name),
                                                     version, bare=True)
-        if not (seed["success"] and rerun["success"] and audit["success"] and rerun["rows"] == 0):
-            raise SystemExit(f"{backend} {volume}: a run failed or the rerun wrote rows: {seed} {rerun} {audit}")
-        if k and seed["rows"] != rounds[0][0]["rows"]:
-            raise SystemExit(f"{backend} {volume}: round {k + 1} seeded {seed['rows']} rows, the first {rounds[0][0]['rows']}")
         rounds.append((seed, copied_rows, copy_seconds, restored_rows, restore_seconds))
         if k + 1 < repeats:  # a round's databases (heavy x100 holds about a gigabyte each); the first's instance stays
             targets.drop_all(since=made)
