@@ -90,3 +90,22 @@ def test_a_run_killed_while_rebuilding_leaves_the_schema_and_the_rerun_converges
     assert again.returncode == 0, again.stderr[-3000:]
     assert _catalog(url) == before
     assert digest(url) == reference_digest("light")
+
+
+def test_a_run_killed_while_checking_a_kept_foreign_key_leaves_its_triggers_as_they_were(postgres_databases, tmp_path):
+    """``content`` keeps its comments' key into ``User`` (loaded by an earlier asset), its checks off
+    while the comments load; killed as that key is checked at the end, the run leaves every trigger
+    firing and every index and key as Prisma made them."""
+    url = postgres_databases.create(ddl=prisma_ddl(LATEST.name))
+    before = _catalog(url)
+    killed = dagster_cli(SEED, url, tmp_path / "home", mode="light",
+                         extra_env={"MENTARA_SEED_FAILPOINT": "check:Comment_userId_fkey"})
+    assert killed.returncode != 0 and "RUN_SUCCESS" not in killed.stdout + killed.stderr
+    assert _catalog(url) == before
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:  # the assets before content committed; content left nothing
+            assert conn.exec_driver_sql('SELECT count(*) FROM "User"').scalar_one() > 0
+            assert conn.exec_driver_sql('SELECT count(*) FROM "Comment"').scalar_one() == 0
+    finally:
+        engine.dispose()

@@ -12,6 +12,7 @@ from mentara_seed.schema import tables as T
 from mentara_seed.schema.manage import create_schema
 from mentara_seed.schema.versions import BY_NAME, LATEST, Comparison, Target
 from mentara_seed.seeding import writer as writer_module
+from mentara_seed.seeding.deferred import UncheckedForeignKey
 from mentara_seed.seeding.draws import Draws
 from mentara_seed.seeding.ids import IdAllocator
 from mentara_seed.seeding.sql import SEPARATOR, one_of
@@ -200,15 +201,132 @@ def test_a_load_into_empty_tables_takes_out_their_keys_and_puts_back_exactly_wha
         writer = BulkWriter(conn)
         writer.insert(T.User, [_user(1)])
         writer.insert(T.Post, [_post(k, "user-1") for k in range(3)])
-        gone = {(o.table, o.kind, o.name) for o in writer.deferred.dropped}
+        gone = {(o.table, o.kind, o.name) for o in writer.deferred.dropped if not isinstance(o, UncheckedForeignKey)}
         assert {("User", "primary key", "User_pkey"), ("Post", "primary key", "Post_pkey"),
                 ("Post", "foreign key", "Post_userId_fkey"), ("Comment", "foreign key", "Comment_postId_fkey"),
                 ("Notification", "foreign key", "Notification_userId_fkey")} <= gone
         left = {(table, name) for _, table, name, *_ in catalog(conn)}
         assert not {(table, name) for table, _, name in gone} & left
+        # The key into a table the load does not defer (rooms) stays, its checks off until the end.
+        kept = [o for o in writer.deferred.dropped if isinstance(o, UncheckedForeignKey)]
+        assert [o.name for o in kept] == ["Post_roomId_fkey"] and ("Post", "Post_roomId_fkey") in left
         writer.finish()
         assert catalog(conn) == before
     engine.dispose()
+
+
+def _committed_users(engine, *ids: int) -> None:
+    with engine.begin() as conn:
+        writer = BulkWriter(conn)
+        writer.insert(T.User, [_user(i) for i in ids])
+        writer.finish()
+
+
+def test_a_load_referring_to_rows_already_there_keeps_its_keys_and_locks_only_the_rows_it_refers_to(
+        postgres_databases):
+    """Postgres: posts loaded into an empty table by a later unit of work keep their key into ``User``,
+    unchecked while they load (its check triggers off) and checked once at the end. Another session
+    can read ``User`` throughout (dropping the key would lock it), and once checked the users the
+    posts refer to cannot be deleted before the commit, as the per-row checks would have locked them;
+    their other columns can be changed."""
+    from mentara_seed.seeding.deferred import catalog
+
+    url = postgres_databases.create()
+    engine = sa.create_engine(url)
+    create_schema(engine, LATEST)
+    _committed_users(engine, 1, 2)
+    other = sa.create_engine(url, poolclass=sa.pool.NullPool)
+
+    def from_elsewhere(statement: str):
+        with other.begin() as conn:
+            conn.exec_driver_sql("SET LOCAL lock_timeout = '500ms'")
+            r = conn.exec_driver_sql(statement)
+            return r.all() if statement.startswith("SELECT") else r.rowcount
+
+    with engine.connect() as conn:
+        before = catalog(conn)
+    with engine.begin() as conn:
+        writer = BulkWriter(conn)
+        writer.insert(T.Post, [_post(k, "user-1") for k in range(3)])
+        kept = {o.name: o for o in writer.deferred.dropped if isinstance(o, UncheckedForeignKey)}
+        assert set(kept) == {"Post_userId_fkey", "Post_roomId_fkey"}
+        assert kept["Post_userId_fkey"].columns == ("userId",) and len(kept["Post_userId_fkey"].triggers) == 2
+        assert from_elsewhere('SELECT count(*) FROM "User"') == [(2,)]
+        writer.finish()
+        assert from_elsewhere('SELECT count(*) FROM "User"') == [(2,)]
+        assert from_elsewhere("""UPDATE "User" SET "firstName" = 'Changed' WHERE id = 'user-1'""") == 1  # not its key
+        # (Waiting for the row itself, not for the posts a delete would cascade to.)
+        with pytest.raises(sa.exc.OperationalError, match='lock timeout(.|\n)*while deleting tuple .* in relation "User"'):
+            from_elsewhere("""DELETE FROM "User" WHERE id = 'user-1'""")
+    with engine.connect() as conn:
+        assert catalog(conn) == before  # the triggers fire again
+        assert conn.exec_driver_sql('SELECT count(*) FROM "Post" WHERE "userId" = \'user-1\'').scalar_one() == 3
+    other.dispose()
+    engine.dispose()
+
+
+def test_a_reference_to_nobody_fails_the_load_where_its_key_is_checked_at_the_end(postgres_databases):
+    """The one check at the end refuses what the per-row check would have, with Postgres' own error,
+    and the transaction leaves nothing: no post, and the key's triggers as they were."""
+    from mentara_seed.seeding.deferred import catalog
+
+    engine = sa.create_engine(postgres_databases.create())
+    create_schema(engine, LATEST)
+    _committed_users(engine, 1)
+    with engine.connect() as conn:
+        before = catalog(conn)
+    with pytest.raises(writer_module.InsertFailed) as raised:
+        with engine.begin() as conn:
+            writer = BulkWriter(conn)
+            writer.insert(T.Post, [_post(k, "user-1" if k != 2 else "nobody") for k in range(4)])
+            assert "Post_userId_fkey" in {o.name for o in writer.deferred.dropped
+                                          if isinstance(o, UncheckedForeignKey)}
+            writer.finish()
+    assert str(raised.value) == ('inserting into Post failed: insert or update on table "Post" violates '
+                                 'foreign key constraint "Post_userId_fkey"')
+    assert type(raised.value.__cause__).__name__ == "ForeignKeyViolation"
+    assert 'Key ("userId")=(nobody) is not present in table "User".' in str(raised.value.__cause__)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(T.Post)).scalar_one() == 0
+        assert catalog(conn) == before
+    engine.dispose()
+
+
+def test_a_role_that_may_not_disable_the_checks_drops_the_keys_instead(postgres_databases):
+    """Disabling a foreign key's check triggers takes a superuser: under another role the key into
+    ``User`` is dropped and re-added, and the catalog ends as it began."""
+    import uuid
+
+    from mentara_seed.seeding.deferred import catalog
+
+    url = postgres_databases.create()
+    role = f"mentara_seed_plain_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE ROLE "{role}" NOSUPERUSER NOLOGIN')
+        conn.exec_driver_sql(f'GRANT CREATE, USAGE ON SCHEMA public TO "{role}"')
+    engine = sa.create_engine(url, connect_args={"options": f"-c role={role}"})
+    try:
+        create_schema(engine, LATEST)
+        _committed_users(engine, 1)
+        with engine.connect() as conn:
+            before = catalog(conn)
+        with engine.begin() as conn:
+            assert conn.exec_driver_sql("SELECT current_setting('is_superuser')").scalar_one() == "off"
+            writer = BulkWriter(conn)
+            writer.insert(T.Post, [_post(k, "user-1") for k in range(3)])
+            keys = {o.name: type(o).__name__ for o in writer.deferred.dropped if o.kind == "foreign key"}
+            assert keys["Post_userId_fkey"] == "SchemaObject"
+            assert "UncheckedForeignKey" not in keys.values()
+            writer.finish()
+        with engine.connect() as conn:
+            assert catalog(conn) == before
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP OWNED BY "{role}"')
+            conn.exec_driver_sql(f'DROP ROLE "{role}"')
+        admin.dispose()
 
 
 def test_a_table_that_rows_elsewhere_refer_to_keeps_its_primary_key(postgres_databases, monkeypatch):

@@ -31,10 +31,16 @@ SQLite: the same for secondary indexes, each created again from its own
 ``CREATE INDEX`` text in ``sqlite_master`` (keys are part of their table
 there, checked per row in any case). SQLite's DDL is transactional too.
 
+A foreign key into a table the unit of work does not defer (``User``, for
+most loads after the users') is kept instead, with its per-row checks off
+for the load and one check at the end (``UncheckedForeignKey``), where the
+role may do that (a superuser); other roles drop it like the rest.
+
 Locks: dropping an index or a key takes an ACCESS EXCLUSIVE lock on its
 table, and dropping a foreign key takes one on the table it references too
-(Postgres removes the key's triggers there: ``User``, for most tables), held
-until the asset's transaction ends: with a primary key, that is every
+(Postgres removes the key's triggers there), held
+until the asset's transaction ends (a kept key locks only its own table, and
+at the end the rows it refers to): with a primary key, that is every
 (nearly) empty table referring to it too, written by this unit of work or
 not. Other sessions cannot read those tables meanwhile. That is why only tables the load dwarfs are
 deferred: ones that are (nearly) empty, as in a fresh seed or after a reset,
@@ -79,6 +85,71 @@ class SchemaObject:
         return f'ALTER TABLE "{self.table}" ADD CONSTRAINT "{self.name}" {self.definition}'
 
 
+@dataclass(frozen=True)
+class UncheckedForeignKey(SchemaObject):
+    """A foreign key into a table the unit of work does not defer (``User``, in most loads): kept, with
+    its per-row checks on the loading table off while the table loads (its two check triggers,
+    ``RI_FKey_check_ins`` and ``RI_FKey_check_upd``, disabled), and verified by one join at the end.
+
+    Dropping the key instead would lock the referenced table too (Postgres removes the key's
+    triggers there), for the rest of the unit of work: nobody could read ``User`` while a big
+    table loads. Disabling a trigger locks only the table it belongs to, the loading table,
+    which the unit of work holds already. Its end first locks the referenced rows as a per-row
+    check would have (``FOR KEY SHARE``: nobody can delete one or change its key until the
+    commit), then looks for a reference none of them answers, failing the unit of work with
+    Postgres' own error (``foreign_key_violation``) if one does not, then enables the triggers.
+    Disabling a system trigger takes a superuser; other roles drop and re-add the key."""
+
+    columns: tuple[str, ...] = ()
+    referenced_columns: tuple[str, ...] = ()
+    triggers: tuple[str, ...] = ()
+
+    def drop(self) -> str:
+        return f'ALTER TABLE "{self.table}" ' + ", ".join(f'DISABLE TRIGGER "{t}"' for t in self.triggers)
+
+    def create(self) -> str:
+        def key(alias: str, names: tuple[str, ...]) -> str:
+            return "(" + ", ".join(f'{alias}."{n}"' for n in names) + ")"
+
+        t, r = key("t", self.columns), key("r", self.referenced_columns)
+        present = " AND ".join(f't."{c}" IS NOT NULL' for c in self.columns)  # MATCH SIMPLE
+        shown = " || ', ' || ".join(f't."{c}"::text' for c in self.columns)
+        names = ", ".join(f'"{c}"' for c in self.columns).replace("'", "''")
+        enable = f'ALTER TABLE "{self.table}" ' + ", ".join(f'ENABLE TRIGGER "{g}"' for g in self.triggers)
+        return f"""DO $deferred$ DECLARE missing text; BEGIN
+            PERFORM 1 FROM "{self.references}" r WHERE {r} IN (SELECT {t} FROM "{self.table}" t WHERE {present})
+                FOR KEY SHARE OF r;
+            SELECT {shown} INTO missing FROM "{self.table}" t WHERE {present}
+                AND NOT EXISTS (SELECT 1 FROM "{self.references}" r WHERE {r} = {t}) LIMIT 1;
+            IF FOUND THEN
+                RAISE EXCEPTION 'insert or update on table "{self.table}" violates foreign key constraint "{self.name}"'
+                    USING ERRCODE = 'foreign_key_violation',
+                          DETAIL = 'Key ({names})=(' || missing || ') is not present in table "{self.references}".';
+            END IF;
+            {enable};
+        END $deferred$"""
+
+
+# A table's foreign keys into other tables, with what keeping one unchecked needs: the columns on both
+# sides and the key's check triggers on the table (only a plain MATCH SIMPLE key whose two check
+# triggers are enabled as Postgres made them).
+_OUTGOING = sa.text("""
+    SELECT c.conname,
+           array(SELECT a.attname FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+                 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i),
+           array(SELECT a.attname FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
+                 JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i),
+           array(SELECT g.tgname FROM pg_trigger g WHERE g.tgconstraint = c.oid AND g.tgrelid = c.conrelid
+                 ORDER BY g.tgname)
+    FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+    WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = :table AND c.contype = 'f'
+      AND c.confrelid <> c.conrelid AND c.confmatchtype = 's'
+      AND (SELECT count(*) FROM pg_trigger g WHERE g.tgconstraint = c.oid AND g.tgrelid = c.conrelid
+             AND g.tgenabled = 'O' AND g.tgfoid IN ('"RI_FKey_check_ins"'::regproc, '"RI_FKey_check_upd"'::regproc)) = 2
+      AND (SELECT count(*) FROM pg_trigger g WHERE g.tgconstraint = c.oid AND g.tgrelid = c.conrelid) = 2
+""")
+
+
 _OBJECTS = sa.text("""
     SELECT t.relname, 'index', i.relname, pg_get_indexdef(i.oid), NULL::name
     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
@@ -117,7 +188,8 @@ def schema_objects(conn: Connection, tables: list[str]) -> list[SchemaObject]:
 def catalog(conn: Connection) -> list[tuple]:
     """Every index and constraint of the schema with its full definition: what a rebuild must restore
     (a constraint's with the index it depends on: a foreign key can rest on a primary key or on a
-    unique index over the same columns, whichever of them is older)."""
+    unique index over the same columns, whichever of them is older; and on Postgres a constraint's
+    triggers, each with its table, function and whether it fires, as a kept key's must again)."""
     if conn.dialect.name == "sqlite":
         return [tuple(row) for row in conn.execute(sa.text(
             "SELECT type, tbl_name, name, sql FROM sqlite_master ORDER BY type, tbl_name, name"))]
@@ -130,6 +202,13 @@ def catalog(conn: Connection) -> list[tuple]:
                pg_get_constraintdef(c.oid) || ' USING INDEX ' || coalesce(c.conindid::regclass::text, '-'), c.convalidated
         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
         WHERE t.relnamespace = current_schema()::regnamespace
+        UNION ALL
+        SELECT 'constraint triggers', t.relname, c.conname,
+               string_agg(g.tgrelid::regclass::text || ' ' || g.tgfoid::regproc::text || ' ' || g.tgenabled::text, ', '
+                          ORDER BY g.tgrelid::regclass::text, g.tgfoid::regproc::text), bool_and(g.tgenabled = 'O')
+        FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_trigger g ON g.tgconstraint = c.oid
+        WHERE t.relnamespace = current_schema()::regnamespace
+        GROUP BY t.relname, c.conname
         ORDER BY 1, 2, 3
     """))]
 
@@ -155,6 +234,7 @@ class Deferred:
         # key (all locked until the unit of work ends).
         self.tables: list[str] = []
         self.rebuilding: SchemaObject | None = None
+        self._may_disable_triggers: bool | None = None  # (a superuser's privilege: ``UncheckedForeignKey``)
         self._reads: str | None = None  # what the reads in a ``lookups`` block need: "primary key" or "nothing"
 
     def _nearly_empty(self, table: str) -> bool:
@@ -185,11 +265,39 @@ class Deferred:
             incoming = [o for o in incoming if o not in objects]  # (its own keys to itself are among them)
             if all(self._nearly_empty(o.table) for o in incoming):
                 objects = incoming + objects + primary  # the keys on it before it
+        objects = self._kept(table, objects)
+        # A key kept unchecked that goes now (with the primary key it refers to) is re-added whole instead.
+        going = {(o.table, o.name) for o in objects}
+        self.dropped = [o for o in self.dropped
+                        if not (isinstance(o, UncheckedForeignKey) and (o.table, o.name) in going)]
         for obj in objects:
             self.conn.exec_driver_sql(obj.drop())
         self.dropped += objects
         if objects:
             self.tables += [t for t in dict.fromkeys([table, *(o.table for o in objects)]) if t not in self.tables]
+
+    def _kept(self, table: str, objects: list[SchemaObject]) -> list[SchemaObject]:
+        """``objects`` with the foreign keys of ``table`` into tables this unit of work has not deferred
+        kept, unchecked (``UncheckedForeignKey``), where the role may disable their check triggers."""
+        if self.conn.dialect.name != "postgresql" or not self._superuser():
+            return objects
+        outgoing = {name: row for name, *row in self.conn.execute(_OUTGOING, {"table": table})}
+        deferred = set(self.tables) | {o.references for o in objects if o.kind == "primary key"}
+        kept = []
+        for o in objects:
+            if (o.kind == "foreign key" and o.table == table and o.name in outgoing
+                    and o.references not in deferred and o.references != table):
+                columns, referenced, triggers = outgoing[o.name]
+                o = UncheckedForeignKey(o.table, o.kind, o.name, o.definition, o.references,
+                                        tuple(columns), tuple(referenced), tuple(triggers))
+            kept.append(o)
+        return kept
+
+    def _superuser(self) -> bool:
+        if self._may_disable_triggers is None:
+            self._may_disable_triggers = self.conn.exec_driver_sql(
+                "SELECT current_setting('is_superuser') = 'on'").scalar_one()
+        return self._may_disable_triggers
 
     @contextmanager
     def lookups(self, primary_key: bool = True) -> Iterator[None]:
@@ -231,6 +339,8 @@ class Deferred:
         for obj in sorted(objects, key=lambda o: ORDER[o.kind]):
             self.rebuilding = obj
             failpoint(f"rebuild:{obj.table}")
+            if isinstance(obj, UncheckedForeignKey):
+                failpoint(f"check:{obj.name}")
             if raw:
                 cursor = self.conn.connection.driver_connection.cursor()
                 try:
