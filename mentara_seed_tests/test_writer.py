@@ -12,7 +12,7 @@ from mentara_seed.schema import tables as T
 from mentara_seed.schema.manage import create_schema
 from mentara_seed.schema.versions import BY_NAME, LATEST, Comparison, Target
 from mentara_seed.seeding import writer as writer_module
-from mentara_seed.seeding.deferred import UncheckedForeignKey
+from mentara_seed.seeding.deferred import SchemaObject, UncheckedForeignKey
 from mentara_seed.seeding.draws import Draws
 from mentara_seed.seeding.ids import IdAllocator
 from mentara_seed.seeding.sql import SEPARATOR, one_of
@@ -289,6 +289,38 @@ def test_a_reference_to_nobody_fails_the_load_where_its_key_is_checked_at_the_en
     with engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(T.Post)).scalar_one() == 0
         assert catalog(conn) == before
+    engine.dispose()
+
+
+def test_a_kept_key_whose_table_is_loaded_later_in_the_unit_goes_with_its_primary_key(postgres_databases):
+    """Posts keep their key into the (empty) rooms, unchecked; when the same unit of work then loads
+    rooms, the rooms' primary key goes, and that key with it: it is re-added (and checked) whole."""
+    from mentara_seed.seeding.deferred import catalog
+
+    engine = sa.create_engine(postgres_databases.create())
+    create_schema(engine, LATEST)
+    with engine.begin() as conn:
+        writer = BulkWriter(conn)
+        writer.insert(T.User, [_user(1)])
+        writer.insert(T.Community, [{"id": "c", "name": "C", "slug": "c", "description": "d", "imageUrl": "u",
+                                     "createdAt": NOW, "updatedAt": NOW}])
+        writer.insert(T.RoomGroup, [{"id": "g", "name": "G", "order": 0, "communityId": "c"}])
+        writer.finish()
+    with engine.connect() as conn:
+        before = catalog(conn)
+    with engine.begin() as conn:
+        writer = BulkWriter(conn)
+        writer.insert(T.Post, [_post(k, "user-1", roomId="r" if k else None) for k in range(3)])
+        assert {o.name for o in writer.deferred.dropped if isinstance(o, UncheckedForeignKey)} == {
+            "Post_userId_fkey", "Post_roomId_fkey"}
+        writer.insert(T.Room, [{"id": "r", "name": "R", "order": 0, "postingRole": "member", "roomGroupId": "g"}])
+        by_name = {o.name: o for o in writer.deferred.dropped}
+        assert "Room_pkey" in by_name and type(by_name["Post_roomId_fkey"]) is SchemaObject
+        assert [o.name for o in writer.deferred.dropped].count("Post_roomId_fkey") == 1
+        writer.finish()
+    with engine.connect() as conn:
+        assert catalog(conn) == before
+        assert conn.exec_driver_sql('SELECT count(*) FROM "Post" WHERE "roomId" = \'r\'').scalar_one() == 2
     engine.dispose()
 
 
