@@ -139,14 +139,15 @@ _OUTGOING = sa.text("""
                  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i),
            array(SELECT a.attname FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
                  JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.i),
-           array(SELECT g.tgname FROM pg_trigger g WHERE g.tgconstraint = c.oid AND g.tgrelid = c.conrelid
-                 ORDER BY g.tgname)
+           g.names
     FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+    JOIN LATERAL (SELECT array_agg(g.tgname ORDER BY g.tgname) AS names, count(*) AS triggers,
+                         count(*) FILTER (WHERE g.tgenabled = 'O' AND g.tgfoid IN
+                             ('"RI_FKey_check_ins"'::regproc, '"RI_FKey_check_upd"'::regproc)) AS checks
+                  FROM pg_trigger g WHERE g.tgconstraint = c.oid AND g.tgrelid = c.conrelid) g
+      ON g.triggers = 2 AND g.checks = 2
     WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = :table AND c.contype = 'f'
       AND c.confrelid <> c.conrelid AND c.confmatchtype = 's'
-      AND (SELECT count(*) FROM pg_trigger g WHERE g.tgconstraint = c.oid AND g.tgrelid = c.conrelid
-             AND g.tgenabled = 'O' AND g.tgfoid IN ('"RI_FKey_check_ins"'::regproc, '"RI_FKey_check_upd"'::regproc)) = 2
-      AND (SELECT count(*) FROM pg_trigger g WHERE g.tgconstraint = c.oid AND g.tgrelid = c.conrelid) = 2
 """)
 
 
@@ -281,12 +282,11 @@ class Deferred:
         kept, unchecked (``UncheckedForeignKey``), where the role may disable their check triggers."""
         if self.conn.dialect.name != "postgresql" or not self._superuser():
             return objects
+        # (Keys into the table itself are not among them: its primary key may be going.)
         outgoing = {name: row for name, *row in self.conn.execute(_OUTGOING, {"table": table})}
-        deferred = set(self.tables) | {o.references for o in objects if o.kind == "primary key"}
         kept = []
         for o in objects:
-            if (o.kind == "foreign key" and o.table == table and o.name in outgoing
-                    and o.references not in deferred and o.references != table):
+            if o.kind == "foreign key" and o.table == table and o.name in outgoing and o.references not in self.tables:
                 columns, referenced, triggers = outgoing[o.name]
                 o = UncheckedForeignKey(o.table, o.kind, o.name, o.definition, o.references,
                                         tuple(columns), tuple(referenced), tuple(triggers))
