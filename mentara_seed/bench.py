@@ -25,7 +25,7 @@ into docs/benchmarks.md (between its markers, keeping the analysis written
 around them).
 
 Options: --volumes medium,heavy,heavy:10,heavy:100
-         --also postgres:2026-02@heavy:1000  (one more row, for that backend only; repeatable)
+         --also postgres:2026-02@heavy:1000  (one more row, for that backend only, one round; repeatable)
          --sharded heavy:100  (the distributed definitions on 2 Celery workers, 1, 2 and 4 shards)
          --backends postgres:2026-02,postgres:2025-10,sqlite  (postgres: the current schema)
          --postgres URL (server to create databases on)  --cli-runs N  --out FILE
@@ -594,7 +594,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--volumes", default="medium,heavy,heavy:10,heavy:100")
     parser.add_argument("--backends", default="postgres:2026-02,postgres:2025-10,sqlite")
     parser.add_argument("--also", action="append", default=[], metavar="BACKEND@VOLUME",
-                        help="one more row, for one backend only (e.g. postgres:2026-02@heavy:1000); repeatable")
+                        help="one more row, for one backend only (e.g. postgres:2026-02@heavy:1000), "
+                        "one round whatever --repeats says; repeatable")
     parser.add_argument("--sharded", metavar="VOLUME", help="also seed VOLUME (e.g. heavy:100) with the distributed "
                         "definitions on 2 Celery workers, with 1, 2 and 4 shards, against one process")
     parser.add_argument("--postgres", default=os.environ.get("MENTARA_TEST_POSTGRES_URL", DEFAULT_SERVER))
@@ -615,10 +616,11 @@ def main(argv: list[str]) -> int:
     results, idle = [], []
     try:
         volumes = [volume for volume in args.volumes.split(",") if volume]
-        rows = [(backend, volume) for backend in args.backends.split(",") for volume in volumes]
-        rows += [tuple(also.split("@", 1)) for also in args.also]
-        for backend, volume in rows:
-            row, phases = measure(backend, volume, targets, args.repeats)
+        # (An --also row is one round, whatever --repeats says: heavy x1000 takes half an hour a round.)
+        rows = [(backend, volume, args.repeats) for backend in args.backends.split(",") for volume in volumes]
+        rows += [(*also.split("@", 1), 1) for also in args.also]
+        for backend, volume, repeats in rows:
+            row, phases = measure(backend, volume, targets, repeats)
             results.append(row)
             print(json.dumps(row), flush=True)
             if volume == volumes[-1]:  # where the cores idle, at the last (largest) volume of --volumes

@@ -14,7 +14,7 @@ def test_the_benchmark_measures_both_backends_and_writes_between_its_markers(tmp
     out = tmp_path / "benchmarks.md"
     out.write_text("# Benchmarks\n\nintro\n\n<!-- bench:begin -->\nold\n<!-- bench:end -->\n\n## Analysis\n\nkept\n")
     assert bench.main(["--volumes", "light", "--backends", "sqlite,postgres", "--cli-runs", "1", "--repeats", "2",
-                       "--out", str(out)]) == 0
+                       "--also", "sqlite@medium", "--out", str(out)]) == 0
 
     text = out.read_text()
     assert text.startswith("# Benchmarks\n\nintro\n\n<!-- bench:begin -->\n") and text.endswith("## Analysis\n\nkept\n")
@@ -42,6 +42,12 @@ def test_the_benchmark_measures_both_backends_and_writes_between_its_markers(tmp
         work = float(cells["python_cpu_s"]) + float(cells["worker_cpu_s"]) + server
         assert abs(float(cells["cpu_bound_s"]) - work / bench.cores()) < 0.02
         assert 0 < float(cells["cores_busy"]) <= 1
+    # An --also row is one round, whatever --repeats says (heavy x1000 would take hours).
+    also = re.search(r"^\| sqlite +\| 2026-02 +\| medium x1 .*$", text, re.M).group(0)
+    also_cells = dict(zip(header, (c.strip() for c in also.strip("|").split("|")), strict=True))
+    assert int(also_cells["rounds"]) == 1 and also_cells["copy_over_seed_range"] == ""
+    light = int(re.search(r"^\| sqlite +\| 2026-02 +\| light x1 +\| +(\d+) \|", text, re.M).group(1))
+    assert int(also_cells["rows"]) > light and int(also_cells["copy_rows"]) == int(also_cells["rows"])
     # Where the cores were idle, phase by phase, at the last volume: the phases cover the whole seed.
     for backend in ("sqlite", "postgres"):
         section = text.split(f"Where the cores were idle during the seed ({backend} 2026-02, light x1;", 1)[1]
