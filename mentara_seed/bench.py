@@ -616,7 +616,7 @@ def main(argv: list[str]) -> int:
     results, idle = [], []
     try:
         volumes = [volume for volume in args.volumes.split(",") if volume]
-        # (An --also row is one round, whatever --repeats says: heavy x1000 takes half an hour a round.)
+        # (An --also row is one round, whatever --repeats says: heavy x1000 and its baselines take most of an hour.)
         rows = [(backend, volume, args.repeats) for backend in args.backends.split(",") for volume in volumes]
         rows += [(*also.split("@", 1), 1) for also in args.also]
         for backend, volume, repeats in rows:
