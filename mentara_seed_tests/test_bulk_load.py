@@ -109,3 +109,27 @@ def test_a_run_killed_while_checking_a_kept_foreign_key_leaves_its_triggers_as_t
             assert conn.exec_driver_sql('SELECT count(*) FROM "Comment"').scalar_one() == 0
     finally:
         engine.dispose()
+
+
+def test_the_seeders_postgres_sessions_sort_and_hash_in_64_mb_and_keep_a_larger_setting(postgres_databases):
+    from mentara_seed.resources import WORK_MEM_KB, create_seed_engine
+
+    def work_mem(url: str) -> list[str]:
+        engine = create_seed_engine(make_url(url))
+        try:
+            with engine.connect() as conn:
+                seen = [conn.exec_driver_sql("SHOW work_mem").scalar_one()]
+                conn.rollback()  # (a session setting, not the transaction's)
+                seen.append(conn.exec_driver_sql("SHOW work_mem").scalar_one())
+            return seen
+        finally:
+            engine.dispose()
+
+    assert WORK_MEM_KB == 64 * 1024
+    url = postgres_databases.create()
+    assert work_mem(url) == ["64MB", "64MB"]
+    with postgres_databases.admin.connect() as conn:
+        conn.exec_driver_sql(f'ALTER DATABASE "{make_url(url).database}" SET work_mem = \'256MB\'')
+    assert work_mem(url) == ["256MB", "256MB"]
+    for driver in ("postgresql+psycopg2", "postgresql+psycopg"):
+        assert work_mem(make_url(url).set(drivername=driver).render_as_string(hide_password=False))[0] == "256MB"
