@@ -12,12 +12,15 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from mentara_seed.assets.enrichers import notifications
 from mentara_seed.assets.enrichers import reports as reports_module
-from mentara_seed.generate import state
+from mentara_seed.generate import notices, state
 from mentara_seed.generate.keys import seed_id
 from mentara_seed.requirements import reports_by_community
 from mentara_seed.schema import tables as T
+from mentara_seed.schema.versions import LATEST
 from mentara_seed.seeding import ids
+from mentara_seed_tests.conftest import prisma_ddl
 from mentara_seed_tests.helpers import (
     ALL_CHECKS,
     ANCHOR_DT,
@@ -67,6 +70,32 @@ def test_two_fresh_runs_are_identical(target_url, tmp_path):
     # Identical row for row and column for column, whichever backend holds them.
     assert dump(second_url) == first
     assert sum(len(rows) for rows in first.values()) > 3000
+
+
+def test_notifications_read_a_group_at_a_time_or_streamed_are_the_same(postgres_databases, tmp_path, monkeypatch):
+    """Postgres reads each kind's events for every recipient at once and takes them a group at a time
+    (``EventStreams``); SQLite reads each group's own. With groups of 2 (light has a few recipients of
+    each role, and a cap of events per group that differs between groups), both write the same rows."""
+    taken = []
+    through = notifications.EventStreams.through
+
+    def noted(self, kind, last, cap):
+        rows = through(self, kind, last, cap)
+        taken.append((kind.type, last, len(rows)))
+        return rows
+
+    monkeypatch.setattr(notifications, "RECIPIENTS_PER_GROUP", 2)
+    monkeypatch.setattr(notifications.EventStreams, "through", noted)
+    url = postgres_databases.create(ddl=prisma_ddl(LATEST.name))
+    assert run_job(url, mode="light").success
+    groups = {last for _, last, _ in taken}
+    assert len(groups) >= 8 and sum(n for _, _, n in taken) > 20  # several groups per role, with their events
+    assert {kind for kind, _, _ in taken} == {kind.type for kind in notices.KINDS}
+    sqlite = f"sqlite+pysqlite:///{tmp_path / 'groups.sqlite3'}"
+    assert run_job(sqlite, mode="light").success
+    seeded_rows = dump(url)
+    assert len(seeded_rows["Notification"]) > 20
+    assert seeded_rows == dump(sqlite)
 
 
 def test_a_second_run_adds_and_changes_nothing(target_url):
@@ -296,3 +325,43 @@ def test_a_unit_of_work_runs_without_the_cycle_collector_and_frees_its_cycles_wh
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_notifications_seeded_by_a_role_that_drops_their_key_into_users_read_their_events_in_groups(
+        postgres_databases, tmp_path, monkeypatch):
+    """A role that is not a superuser drops the notifications' key into ``User`` for their load, which
+    locks ``User`` until the commit: the events are then read by the step itself, a group at a time
+    (a connection of their own would wait for that lock forever), and the rows are the same."""
+    import uuid
+
+    monkeypatch.setattr(notifications, "RECIPIENTS_PER_GROUP", 2)
+    streamed = []
+    monkeypatch.setattr(notifications.EventStreams, "through",
+                        lambda self, kind, last, cap: streamed.append(kind) or [])
+    url = postgres_databases.create(ddl=prisma_ddl(LATEST.name))
+    role = f"mentara_seed_plain_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE ROLE "{role}" NOSUPERUSER NOLOGIN')
+        conn.exec_driver_sql(f'GRANT ALL ON SCHEMA public TO "{role}"')
+        conn.exec_driver_sql(f'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{role}"')
+        conn.exec_driver_sql(f'ALTER DATABASE "{admin.url.database}" SET role = "{role}"')
+        for table in conn.exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").scalars():
+            conn.exec_driver_sql(f'ALTER TABLE "{table}" OWNER TO "{role}"')
+    admin.dispose()  # (its sessions began as the superuser; a new one takes the database's role)
+    try:
+        with admin.connect() as conn:
+            assert conn.exec_driver_sql("SELECT current_setting('is_superuser')").scalar_one() == "off"
+        assert run_job(url, mode="light").success
+        assert streamed == []
+        sqlite = f"sqlite+pysqlite:///{tmp_path / 'groups.sqlite3'}"
+        assert run_job(sqlite, mode="light").success
+        assert dump(url) == dump(sqlite)
+    finally:
+        admin.dispose()
+        with admin.begin() as conn:
+            conn.exec_driver_sql("SET ROLE NONE")
+            conn.exec_driver_sql(f'ALTER DATABASE "{admin.url.database}" RESET role')
+            conn.exec_driver_sql(f'DROP OWNED BY "{role}"')
+            conn.exec_driver_sql(f'DROP ROLE "{role}"')  # (roles are the server's, not the database's)
+        admin.dispose()
