@@ -15,7 +15,6 @@ from mentara_seed.generate.keys import made_by_seeder
 from mentara_seed.requirements import BY_NAME, tables_of
 from mentara_seed.schema import tables as T
 from mentara_seed.seeding import LOOKUP, Seeding, chunks
-from mentara_seed.seeding.sql import one_of
 
 ROLES = (("client_notifications", "client"), ("therapist_notifications", "therapist"),
          ("moderator_notifications", "moderator"), ("admin_notifications", "admin"))
@@ -178,11 +177,11 @@ class EventStreams:
         if s.conn.execute(_LOCKED, {"tables": read}).scalar_one():
             yield None
             return
+        recipients = sorted(needs)
         # At least any group's cap: its ``most`` plus its ``sent`` (a count of distinct events told).
-        told = (sa.select(sa.func.count().label("n")).where(s.one_of(N.c.userId, sorted(needs)))
+        told = (sa.select(sa.func.count().label("n")).where(s.one_of(N.c.userId, recipients))
                 .group_by(N.c.userId, N.c.type).subquery())
         cap = max(needs.values()) + s.conn.execute(sa.select(sa.func.coalesce(sa.func.max(told.c.n), 0))).scalar_one()
-        recipients = sorted(needs)
         with s.conn.engine.connect() as reader:
             reader.exec_driver_sql("SET TRANSACTION READ ONLY")
             # (A cursor's plan is otherwise chosen to start fast: an index walk reading the heap at random.)
@@ -190,7 +189,7 @@ class EventStreams:
             results = {}
             try:
                 for kind in kinds:
-                    query = ranked_events(kind, role, lambda recipient: one_of(True, recipient, recipients), s.anchor,
+                    query = ranked_events(kind, role, lambda recipient: s.one_of(recipient, recipients), s.anchor,
                                           cap, "C")
                     query = query.order_by(sa.collate(query.selected_columns.recipient, "C"))
                     results[kind.type] = reader.execution_options(yield_per=STREAM_ROWS).execute(query)
