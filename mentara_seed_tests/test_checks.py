@@ -8,6 +8,7 @@ import re
 
 import sqlalchemy as sa
 
+from mentara_seed.checks.findings import PYTHON_SECONDS_METADATA, REUSED_METADATA, SECONDS_METADATA
 from mentara_seed.generate.keys import seed_id
 from mentara_seed.schema import tables as T
 from mentara_seed_tests.helpers import ALL_CHECKS, ANCHOR_DT, dagster_cli, dump, evaluations, run_job, seeded, target_of
@@ -108,6 +109,15 @@ def test_audit_passes_on_a_complete_database_and_changes_nothing(target_url):
     assert result.success
     assert all(e.passed for e in result.get_asset_check_evaluations())
     assert dump(target_url) == before
+    # Each check evaluated says what it took: wall seconds, and its thread's CPU among them.
+    timed = {name: e.metadata for name, e in evaluations(result).items() if name != "database_audit"}
+    assert set(timed) == ALL_CHECKS - {"database_audit"}
+    for name, metadata in timed.items():
+        if REUSED_METADATA in metadata:  # a passing evaluation repeated: nothing evaluated, nothing timed
+            assert SECONDS_METADATA not in metadata, name
+            continue
+        seconds, python = metadata[SECONDS_METADATA].value, metadata[PYTHON_SECONDS_METADATA].value
+        assert 0 < seconds and 0 <= python <= seconds + 0.01, (name, seconds, python)
 
 
 def test_a_failing_blocking_check_stops_everything_downstream(tmp_path):

@@ -15,6 +15,7 @@ a WARN that blocks nothing.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager as ContextManager
@@ -32,6 +33,8 @@ from mentara_seed.requirements import Requirement
 EXAMPLES = 10
 # Metadata of an evaluation: the key of what it read, and the run of the pass it repeats (``checks.incremental``).
 INPUTS_METADATA, REUSED_METADATA = "inputs_fingerprint", "reused_from_run"
+# Metadata of an evaluation: its wall seconds, and the seeding process's CPU seconds among them.
+SECONDS_METADATA, PYTHON_SECONDS_METADATA = "evaluation_seconds", "evaluation_python_seconds"
 # A Python rule reads its rows this many at a time.
 STREAM_ROWS = 5_000
 
@@ -57,6 +60,11 @@ class Finding:
     # evaluation this one repeats, the tables it reads being unchanged since.
     inputs: str | None = None
     reused_from: str | None = None
+    # How long its evaluation took on its connection (wall seconds), and how much of it was this
+    # process's CPU (its thread's: Python building and reading; the rest is the server's work and
+    # waiting). None where nothing was evaluated (a passing finding repeated, or a minimum met).
+    seconds: float | None = None
+    python_seconds: float | None = None
 
     @property
     def passed(self) -> bool:
@@ -121,6 +129,8 @@ class Finding:
                                                                  self.foreign_rows_missing, self.foreign_examples)),
                 **({INPUTS_METADATA: self.inputs} if self.inputs else {}),
                 **({REUSED_METADATA: self.reused_from} if self.reused_from else {}),
+                **({SECONDS_METADATA: round(self.seconds, 3), PYTHON_SECONDS_METADATA: round(self.python_seconds, 3)}
+                   if self.seconds is not None else {}),
             },
         )
 
@@ -201,11 +211,15 @@ CONCURRENT_QUERIES = 2
 
 def evaluate_concurrently(names: Sequence[str], evaluate: Callable[[str, Connection], Finding],
                           connect: Callable[[], ContextManager[Connection]]) -> dict[str, Finding]:
-    """``{name: evaluate(name, conn)}``, each on its own ``connect()``ion, a few at a time."""
+    """``{name: evaluate(name, conn)}``, each on its own ``connect()``ion, a few at a time, each finding
+    with the time its evaluation took (connecting included) and the CPU its thread spent."""
 
     def one(name: str) -> Finding:
+        started, cpu_started = time.perf_counter(), time.thread_time()
         with connect() as conn:
-            return evaluate(name, conn)
+            finding = evaluate(name, conn)
+        finding.seconds, finding.python_seconds = time.perf_counter() - started, time.thread_time() - cpu_started
+        return finding
 
     if len(names) > 1:
         with ThreadPoolExecutor(max_workers=CONCURRENT_QUERIES, thread_name_prefix="check") as pool:
