@@ -248,7 +248,19 @@ def child(job: str, url: str, mode: str, scale: int) -> None:
         "cores_busy": _busy_share(sampler.samples),
         "phases": idle_by_phase(run_marks(instance, result.run_id, run_started, run_ended), sampler.samples,
                                 os.cpu_count() or 1),
+        "checks": check_seconds(result.get_asset_check_evaluations()),
     }))
+
+
+def check_seconds(evaluations) -> list[dict]:
+    """Each evaluated check's time (``Finding.seconds``: wall, on its own connection, beside the others of
+    its step) and its thread's CPU in the seeding process, the slowest first."""
+    from mentara_seed.checks.findings import PYTHON_SECONDS_METADATA, SECONDS_METADATA
+
+    out = [{"check": e.check_name, "seconds": e.metadata[SECONDS_METADATA].value,
+            "python_cpu_s": e.metadata[PYTHON_SECONDS_METADATA].value}
+           for e in evaluations if SECONDS_METADATA in e.metadata]
+    return sorted(out, key=lambda row: (-row["seconds"], row["check"]))
 
 
 def _busy_share(samples: list[tuple[float, int, int]]) -> float | None:
@@ -520,9 +532,10 @@ def machine() -> str:
             f"{pg}, SQLite {__import__('sqlite3').sqlite_version}, {platform.system()} {platform.release()}")
 
 
-def measure(backend: str, volume: str, targets: Targets, repeats: int = 1) -> tuple[dict, list[dict]]:
+def measure(backend: str, volume: str, targets: Targets, repeats: int = 1) -> tuple[dict, dict[str, list[dict]]]:
     """One backend (``postgres:<schema>`` or ``sqlite``) at one volume (``mode[:scale]``): its row of
-    the table, and where the cores were idle during its seed (``idle_by_phase``).
+    the table, and from its seed where the cores were idle (``phases``: ``idle_by_phase``) and what each
+    check's evaluation took (``checks``: ``check_seconds``).
 
     ``repeats`` rounds, each a seed into a fresh database then both baselines loading its rows, one
     after another: a single copy/seed moves by up to 0.3 within an hour here, and a round's seed and
@@ -578,7 +591,7 @@ def measure(backend: str, volume: str, targets: Targets, repeats: int = 1) -> tu
         "restore_over_seed": round(restore_seconds / seed["wall"], 3),
         "rounds": repeats, "copy_over_seed_range": f"{low:.3f}-{high:.3f}" if repeats > 1 else "",
         "copy_rows": copied_rows if copied_rows == restored_rows else f"{copied_rows}/{restored_rows}",
-    }, seed["phases"]
+    }, {"phases": seed["phases"], "checks": seed["checks"]}
 
 
 def median_round(ratios: list[float]) -> tuple[int, float, float]:
@@ -620,11 +633,11 @@ def main(argv: list[str]) -> int:
         rows = [(backend, volume, args.repeats) for backend in args.backends.split(",") for volume in volumes]
         rows += [(*also.split("@", 1), 1) for also in args.also]
         for backend, volume, repeats in rows:
-            row, phases = measure(backend, volume, targets, repeats)
+            row, profile = measure(backend, volume, targets, repeats)
             results.append(row)
             print(json.dumps(row), flush=True)
             if volume == volumes[-1]:  # where the cores idle, at the last (largest) volume of --volumes
-                idle.append((row, phases))
+                idle.append((row, profile))
         cli = cli_seconds(targets, args.cli_runs) if args.cli_runs else {}
         if cli:
             print(json.dumps({"cli_s": cli}), flush=True)
@@ -634,7 +647,7 @@ def main(argv: list[str]) -> int:
 
     table = pd.DataFrame(results)
     text = render(table, check_targets(table, cli), cli) if results else ""
-    text += "".join(render_idle(row, phases) for row, phases in idle)
+    text += "".join(render_idle(row, profile["phases"]) + render_checks(row, profile["checks"]) for row, profile in idle)
     if sharded:
         text += ("\n\nSharded seeding (`mentara_seed.distributed`, Postgres 2026-02, each run through the CLI from a "
                  "fresh process, the one-process run its baseline):\n\n" + pd.DataFrame(sharded).to_markdown(index=False))
@@ -741,6 +754,24 @@ def render_idle(row: dict, phases: list[dict]) -> str:
             "named after: an asset's materialization (its work since its step started or the asset before it "
             "was materialized), a check step's end, or Dagster's own steps and time between them; the "
             f"{IDLE_PHASES} most idle:\n\n" + pd.DataFrame(shown).to_markdown(index=False))
+
+
+SLOWEST_CHECKS = 10  # the checks shown per seed, the slowest first
+
+
+def render_checks(row: dict, checks: list[dict]) -> str:
+    """What the seed's checks took: the slowest, and all of them summed (against the check steps' time)."""
+    from mentara_seed.checks.findings import CONCURRENT_QUERIES
+
+    if not checks:
+        return ""
+    total = {"check": f"(all {len(checks)} evaluated)", "seconds": round(sum(c["seconds"] for c in checks), 2),
+             "python_cpu_s": round(sum(c["python_cpu_s"] for c in checks), 2)}
+    return (f"\n\nThe slowest checks of the same seed ({row['backend']} {row['schema']}, {row['volume']}; its check "
+            f"steps took {row['checks_s']} s): each check's evaluation on its own connection, "
+            f"{CONCURRENT_QUERIES} at a time, in wall seconds, and the CPU its thread spent in the seeding process "
+            "(the rest is the server's work and waiting for it); the "
+            f"{SLOWEST_CHECKS} slowest:\n\n" + pd.DataFrame(checks[:SLOWEST_CHECKS] + [total]).to_markdown(index=False))
 
 
 def write_between_markers(path: Path, text: str) -> None:

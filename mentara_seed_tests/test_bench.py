@@ -58,6 +58,14 @@ def test_the_benchmark_measures_both_backends_and_writes_between_its_markers(tmp
         assert abs(total - seed_s) < 0.2
         busy = [float(m.group(1)) for m in re.finditer(r"^\|[^|]+\|[^|]+\|\s*([\d.]+)\s*\|", table, re.M)]
         assert len(busy) == len(phases) == bench.IDLE_PHASES + 1 and all(0 <= b <= 1 for b in busy)
+        # The same seed's slowest checks: each evaluation's wall and Python seconds, summed over all evaluated.
+        section = text.split(f"The slowest checks of the same seed ({backend} 2026-02, light x1;", 1)[1]
+        checks = [(m.group(1).strip(), float(m.group(2)), float(m.group(3)))
+                  for m in re.finditer(r"^\| ([^|]+)\|\s*([\d.]+)\s*\|\s*([\d.]+)\s*\|", section.split("\n\n", 2)[1], re.M)]
+        assert len(checks) == bench.SLOWEST_CHECKS + 1 and checks[-1][0].startswith("(all ")
+        shown = [seconds for _, seconds, _ in checks[:-1]]
+        assert shown == sorted(shown, reverse=True) and checks[-1][1] >= sum(shown) - 0.01
+        assert int(re.match(r"\(all (\d+) evaluated\)", checks[-1][0]).group(1)) > 50
     assert re.search(r"`dagster job execute -j seed_job` \d+\.\d\d s; `python3 dev\.py seed` \d+\.\d\d s; "
                      r"`dagster --version` \(the floor\) \d+\.\d\d s; the same `dagster job execute` on this "
                      r"project's graph with empty bodies \(`mentara_seed.hollow`: Dagster's own cost for the shape\) "
@@ -132,3 +140,4 @@ def test_the_hollow_graph_is_the_projects_graph_with_empty_bodies():
                              "print(sorted(m for m in sys.modules if m.startswith('mentara_seed')))"],
                             capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "['mentara_seed', 'mentara_seed.hollow']"
+
