@@ -675,8 +675,9 @@ def check_targets(table: pd.DataFrame, cli: dict[str, float]) -> list[tuple[str,
     for _, row in big[big.backend == "sqlite"].iterrows():
         out.append(("copy/seed >= 0.8 at heavy x100 on SQLite", _with_bound(row), verdict(row.copy_over_seed >= 0.8)))
     for _, row in big.iterrows():
-        out.append((f"no-op rerun <= 5% of the seed at heavy x100 ({row.backend} {row.schema})", f"{row.rerun_share:.1%}",
-                    verdict(row.rerun_share <= 0.05)))
+        share = row.noop_rerun_s / row.seed_s  # (not the rounded rerun_share: 5.015% is above 5%, not 0.050)
+        out.append((f"no-op rerun <= 5% of the seed at heavy x100 ({row.backend} {row.schema})", f"{share:.2%}",
+                    verdict(share <= 0.05)))
     if "dagster" in cli:
         ratio = cli["dagster"] / cli["floor"]
         measured = f"{cli['dagster']:.2f} s / {cli['floor']:.2f} s = {ratio:.2f}x"

@@ -141,3 +141,19 @@ def test_the_hollow_graph_is_the_projects_graph_with_empty_bodies():
                             capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == "['mentara_seed', 'mentara_seed.hollow']"
 
+
+def test_the_rerun_verdict_judges_the_times_not_their_rounded_share():
+    import pandas as pd
+
+    row = {"backend": "postgres", "schema": "2025-10", "volume": "heavy x100", "rows": 1, "seed_s": 90.33,
+           "noop_rerun_s": 4.53, "rerun_share": round(4.53 / 90.33, 3), "copy_over_seed": 0.8, "restore_over_seed": 0.3,
+           "copy_s": 72.0, "restore_s": 27.0, "cpu_bound_s": 60.0, "audit_s": 2.0, "worker_rss_mb": 1, "peak_rss_mb": 1}
+    assert row["rerun_share"] == 0.05  # rounded, it would pass
+
+    def rerun_verdict(rerun_s: float) -> tuple[str, str]:
+        return next((measured, verdict) for target, measured, verdict in
+                    bench.check_targets(pd.DataFrame([{**row, "noop_rerun_s": rerun_s}]), {})
+                    if target == "no-op rerun <= 5% of the seed at heavy x100 (postgres 2025-10)")
+
+    assert rerun_verdict(4.53) == ("5.01%", "MISSED")
+    assert rerun_verdict(4.51) == ("4.99%", "MET")
