@@ -10,7 +10,9 @@ kept by hand:
 - what each tier's entry asset waits for (``tier_inputs``): the legacy leaves
   for tier 1, every enricher of tier N-1 for tier N;
 - the stage each check runs in (``stage_of``) and the asset it belongs to;
-- what the closing ``seed_report`` waits for (``report_inputs``).
+- what the closing ``seed_report`` waits for (``report_inputs``);
+- which of a stage's checks may be evaluated while its later assets run
+  (``checks.early``), from the tables each asset may write (``may_write``).
 
 ``load()`` imports every module of the two asset packages, so the
 declarations are complete whoever asks first; ``validate()`` refuses a
@@ -43,6 +45,15 @@ class Declaration:
     resettable: bool = False  # empties every Mentara table first in a run tagged mentara/reset
     # What a shard owns when the asset runs as shards ("client", "conversation" ...); None: it runs whole.
     shard_by: str | None = None
+    # The other tables it may write (add to, update or delete from). Its checks' early evaluations
+    # (``checks.early``) wait for the assets that may write what they read; a write nobody declared
+    # costs an evaluation again, never a stale finding (``RunMemo.forget``).
+    writes: tuple[str, ...] = ()
+
+    @property
+    def may_write(self) -> frozenset[str]:
+        """Every table the asset may write: the one it owns and ``writes``."""
+        return frozenset({self.owns, *self.writes} - {""})
 
     @property
     def stage(self) -> str:

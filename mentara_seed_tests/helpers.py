@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from dagster import DagsterInstance
 from sqlalchemy.engine import make_url
 
+from mentara_seed import registry
 from mentara_seed.checks.definitions import CHECK_NAMES
 from mentara_seed.definitions import defs
 from mentara_seed.preflight import inspect_target
@@ -43,6 +44,20 @@ def run_job(url: str, job: str = "seed_job", mode: str = "medium", anchor: str =
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         **kwargs,
     )
+
+
+def undeclared_writes(result) -> dict[str, list[str]]:
+    """``{asset: tables}``: the tables each seeding asset of a run wrote (added to, updated or deleted from,
+    by its metadata) that its declaration does not name (``registry.Declaration.may_write``)."""
+    declared, found = registry.load(), {}
+    for event in result.get_asset_materialization_events():
+        asset, metadata = event.asset_key.to_user_string(), event.materialization.metadata
+        if asset in declared:
+            wrote = {t for field in ("rows_added", "rows_updated", "rows_removed") if field in metadata
+                     for t, n in metadata[field].value.items() if n}
+            if wrote - declared[asset].may_write:
+                found[asset] = sorted(wrote - declared[asset].may_write)
+    return found
 
 
 def evaluations(result) -> dict[str, object]:

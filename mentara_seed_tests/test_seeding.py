@@ -31,6 +31,7 @@ from mentara_seed_tests.helpers import (
     seeded,
     shortfalls,
     target_of,
+    undeclared_writes,
 )
 
 
@@ -42,6 +43,8 @@ def test_seed_job_meets_every_minimum_and_passes_every_check(target_url, mode):
     found = evaluations(result)
     assert set(found) == ALL_CHECKS
     assert [name for name, e in found.items() if not e.passed] == []
+    # Each seeding asset wrote only tables it declares (what its stage's early checks wait for).
+    assert undeclared_writes(result) == {}
     # No screen of the product is empty: every table the target has holds rows, but the typing
     # indicator, which the app never reads or writes (README, "Mentara schemas").
     assert [table for table, rows in dump(target_url).items() if not rows] == ["TypingIndicator"]

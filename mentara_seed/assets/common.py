@@ -207,22 +207,25 @@ def run_step(
 
 
 def legacy_asset(name: str, *, owns: sa.Table, inputs: Sequence[str] = (), resettable: bool = False,
-                 shard_by: Optional[str] = None):
+                 shard_by: Optional[str] = None, writes: Sequence[sa.Table] = ()):
     """Declare ``rule`` (a function of a ``Seeding``) as the legacy generator ``name``, a root of the
     lineage (group ``legacy``) taking rows from ``inputs``. The rule's docstring becomes the asset's
     description in the UI. In a run tagged ``mentara/reset=true``, the ``resettable`` generator
     first empties every Mentara table. ``shard_by`` names what a shard owns when the asset runs as
-    shards (``seeding.shards``): the rule makes rows only for its shard's entities."""
+    shards (``seeding.shards``): the rule makes rows only for its shard's entities. ``writes``: the
+    other tables it adds to, updates or deletes from (``registry.Declaration.writes``)."""
 
     def decorator(rule: Rule) -> Rule:
         registry.declare(registry.Declaration(name, None, owns.name, tuple(inputs), rule, table=owns,
-                                              resettable=resettable, shard_by=shard_by))
+                                              resettable=resettable, shard_by=shard_by,
+                                              writes=tuple(t.name for t in writes)))
         return rule
 
     return decorator
 
 
-def enricher(name: str, *, tier: int, owns: sa.Table, inputs: Sequence[str] = (), shard_by: Optional[str] = None):
+def enricher(name: str, *, tier: int, owns: sa.Table, inputs: Sequence[str] = (), shard_by: Optional[str] = None,
+             writes: Sequence[sa.Table] = ()):
     """Declare ``rule`` as the enricher ``name``: the asset ``enriched_<name>`` of group ``tier<N>``,
     after its tier's entry asset and the assets in ``inputs`` whose rows it needs. Requirements
     name it by ``name``; its checks run in the ``tier<N>_checks`` step. ``shard_by``: as for
@@ -230,7 +233,7 @@ def enricher(name: str, *, tier: int, owns: sa.Table, inputs: Sequence[str] = ()
 
     def decorator(rule: Rule) -> Rule:
         registry.declare(registry.Declaration(f"enriched_{name}", tier, owns.name, tuple(inputs), rule, name,
-                                              table=owns, shard_by=shard_by))
+                                              table=owns, shard_by=shard_by, writes=tuple(t.name for t in writes)))
         return rule
 
     return decorator

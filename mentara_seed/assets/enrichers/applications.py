@@ -10,7 +10,7 @@ from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
 
 
-@enricher("applications", tier=1, owns=T.Therapist)
+@enricher("applications", tier=1, owns=T.Therapist, writes=[T.User])
 def enrich_applications(s: Seeding) -> None:
     """Guarantees: the documented admin has a therapist application to review (a PENDING therapist:
     the admin dashboard's pending applications). Where the base population has none (light mode's

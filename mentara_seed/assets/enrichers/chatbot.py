@@ -41,7 +41,8 @@ FOLLOW_UPS = ("Thank you for sharing that.", "I appreciate you telling me.", "Th
 SENTIMENT = {0: "positive", 1: "neutral", 2: "mixed", 3: "negative"}
 
 
-@enricher("chatbot", tier=1, owns=T.ChatbotSession, inputs=["enriched_memberships"], shard_by="client")
+@enricher("chatbot", tier=1, owns=T.ChatbotSession, inputs=["enriched_memberships"], shard_by="client",
+          writes=[T.ChatbotMessage])
 def enrich_chatbot(s: Seeding) -> None:
     """Guarantees (current schema): every client has completed at least one pre-assessment chat with
     the chatbot (one questionnaire, asked item by item, answered in the client's words), and every

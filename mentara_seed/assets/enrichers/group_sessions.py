@@ -28,7 +28,8 @@ THEMES = {
 GENERAL_THEMES = ("Mindful check-in circle", "Self-compassion practice", "Stress skills for everyday life")
 
 
-@enricher("group_sessions", tier=2, owns=T.GroupTherapySessions, inputs=["enriched_memberships", "enriched_moderators"])
+@enricher("group_sessions", tier=2, owns=T.GroupTherapySessions, inputs=["enriched_memberships", "enriched_moderators"],
+          writes=[T.GroupSessionParticipants, T.GroupSessionTherapistInvitations])
 def enrich_group_sessions(s: Seeding) -> None:
     """Guarantees (current schema): every community with an approved therapist among its members has
     the mode's minimum of upcoming group sessions, each created by one of the community's moderators,

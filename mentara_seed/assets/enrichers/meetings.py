@@ -13,7 +13,7 @@ from mentara_seed.schema import tables as T
 from mentara_seed.seeding import LOOKUP, Seeding, chunks
 
 
-@enricher("meetings", tier=4, owns=T.Meeting, inputs=["enriched_relationships"])
+@enricher("meetings", tier=4, owns=T.Meeting, inputs=["enriched_relationships"], writes=[T.MeetingNotes])
 def enrich_meetings(s: Seeding) -> None:
     """Guarantees: every client with a therapist and every approved therapist has the mode's minimum
     of meetings, every COMPLETED meeting has notes, and every approved therapist has written at

@@ -23,7 +23,7 @@ CONVERSATIONS_PER_GROUP = 5_000
 
 
 @enricher("message_interactions", tier=5, owns=T.MessageReadReceipt, inputs=["enriched_messages"],
-          shard_by="message (its receipts) and conversation (its reactions)")
+          shard_by="message (its receipts) and conversation (its reactions)", writes=[T.MessageReaction])
 def enrich_message_interactions(s: Seeding) -> None:
     """Guarantees: the other participants have read every message of a conversation but its latest
     two (the app counts a message unread while its reader has no receipt for it, so each inbox shows

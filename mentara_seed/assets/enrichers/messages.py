@@ -18,7 +18,8 @@ from mentara_seed.seeding import LOOKUP, Seeding, chunks
 P = T.ConversationParticipant
 
 
-@enricher("messages", tier=4, owns=T.Message, inputs=["enriched_relationships", "enriched_memberships"])
+@enricher("messages", tier=4, owns=T.Message, inputs=["enriched_relationships", "enriched_memberships"],
+          writes=[T.Conversation, T.ConversationParticipant])
 def enrich_messages(s: Seeding) -> None:
     """Guarantees: every client is in at least two conversations and each conversation of a client
     has at least five messages. A client talks with their therapist first, then with members of

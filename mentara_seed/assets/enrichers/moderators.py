@@ -16,7 +16,7 @@ from mentara_seed.seeding import Seeding
 MC = T.ModeratorCommunity
 
 
-@enricher("moderators", tier=1, owns=T.ModeratorCommunity)
+@enricher("moderators", tier=1, owns=T.ModeratorCommunity, writes=[T.Moderator])
 def enrich_moderators(s: Seeding) -> None:
     """Guarantees: every community has a moderator and every moderator moderates at least one
     community, the work spread evenly (a community goes to the least-loaded moderator, a moderator

@@ -26,7 +26,8 @@ def session_price(hourly_rate, duration: int) -> Decimal:
     return (Decimal(str(hourly_rate)) * duration / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-@enricher("payments", tier=5, owns=T.Payment, inputs=["enriched_meetings"], shard_by="client (and their sessions)")
+@enricher("payments", tier=5, owns=T.Payment, inputs=["enriched_meetings"], shard_by="client (and their sessions)",
+          writes=[T.PaymentMethod])
 def enrich_payments(s: Seeding) -> None:
     """Guarantees: every client has a payment method (a card, GCash or Maya; some add a second, on
     the current schema possibly an HMO card), exactly one of them the default; and every completed

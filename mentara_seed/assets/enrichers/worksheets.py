@@ -7,7 +7,7 @@ from mentara_seed.schema import tables as T
 from mentara_seed.seeding import Seeding
 
 
-@enricher("worksheets", tier=4, owns=T.Worksheet, inputs=["enriched_relationships"])
+@enricher("worksheets", tier=4, owns=T.Worksheet, inputs=["enriched_relationships"], writes=[T.WorksheetSubmission])
 def enrich_worksheets(s: Seeding) -> None:
     """Guarantees: every approved therapist has created the mode's minimum of worksheets, and every
     client with a therapist has at least one. A worksheet joins a related pair; handed-in ones come

@@ -55,7 +55,7 @@ def ensure_rooms(s: Seeding) -> None:
     s.insert(T.Room, rooms)
 
 
-@legacy_asset("communities", owns=T.Community, inputs=["users"])
+@legacy_asset("communities", owns=T.Community, inputs=["users"], writes=[T.ModeratorCommunity, T.Room, T.RoomGroup])
 def generate_communities(s: Seeding) -> None:
     """Illness-based and general communities (scaled), each with room groups and rooms, and a
     moderator assigned to every community that has none."""

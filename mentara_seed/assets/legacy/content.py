@@ -73,7 +73,8 @@ def others_posts(s: Seeding) -> tuple[dict[str, int], dict[str, int]]:
     return per_community, s.counts(sa.select(P.c.userId, sa.func.count()).where(real).group_by(P.c.userId))
 
 
-@legacy_asset("content", owns=T.Post, inputs=["relationships"], shard_by="community and user (the posts they plan)")
+@legacy_asset("content", owns=T.Post, inputs=["relationships"], shard_by="community and user (the posts they plan)",
+              writes=[T.Comment, T.CommentHeart, T.PostHeart])
 def generate_content(s: Seeding) -> None:
     """The base posts (per community and per joining user, written by members in their communities'
     rooms), comments on them with replies, and hearts on posts and comments at the mode's likelihoods."""

@@ -33,7 +33,7 @@ def membership_target(s: Seeding, user_id: str) -> int:
     return max(1, s.volumes.avg_memberships + s.rng("membership_target", user_id).choice((-1, 0, 1)))
 
 
-@legacy_asset("relationships", owns=T.ClientTherapist, inputs=["users", "communities"])
+@legacy_asset("relationships", owns=T.ClientTherapist, inputs=["users", "communities"], writes=[T.Membership])
 def generate_relationships(s: Seeding) -> None:
     """The base client-therapist pairs (the mode's share of clients gets an approved therapist) and
     community memberships (the mode's share of users joins about the average number of communities,

@@ -45,7 +45,8 @@ def legacy_pairs(s: Seeding) -> list[tuple[str, str]]:
     ]
 
 
-@legacy_asset("therapy", owns=T.Meeting, inputs=["relationships"])
+@legacy_asset("therapy", owns=T.Meeting, inputs=["relationships"],
+              writes=[T.MeetingNotes, T.PreAssessment, T.Review, T.TherapistAvailability, T.Worksheet, T.WorksheetSubmission])
 def generate_therapy(s: Seeding) -> None:
     """For the base client-therapist pairs: meetings (past ones COMPLETED, cancelled or no-show,
     future ones scheduled), session notes, worksheets with submissions and reviews, at the mode's

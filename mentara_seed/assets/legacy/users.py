@@ -34,7 +34,7 @@ def base_population(s: Seeding, user_ids: Iterable[str]) -> list[str]:
     return [user_id for user_id in user_ids if user_id in planned or not seeded(user_id)]
 
 
-@legacy_asset("users", owns=T.User, resettable=True)
+@legacy_asset("users", owns=T.User, resettable=True, writes=[T.Admin, T.Client, T.Moderator, T.Therapist])
 def generate_users(s: Seeding) -> None:
     """Users with Client, Therapist (full application, mostly APPROVED), Admin and Moderator profiles,
     at the mode's volumes times the scale, including the fixed test accounts. Users already present
