@@ -8,6 +8,7 @@ so the URL, and any password in it, never appears in the UI's config view.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -120,17 +121,44 @@ class RunMemo:
     completed: dict[str, object] = field(default_factory=dict)
     # Whether a step has reported the target's schema (its additions) yet.
     schema_noted: bool = False
+    # How often the run has written each table (``forget``), and emptied them all (``forget_everything``):
+    # a finding read on another thread is kept only if neither moved since before it read (``keep``).
+    versions: dict[str, int] = field(default_factory=dict)
+    epoch: int = 0
+    # The checks evaluated while their stage's later assets ran (``checks.early.EarlyChecks``), if any.
+    early: Optional[object] = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def forget(self, tables) -> None:
         """Drop every fact read from one of ``tables`` (a step has just written to them)."""
         tables = set(tables)
-        self.met = {k: t for k, t in self.met.items() if not t & tables}
-        self.findings = {k: v for k, v in self.findings.items() if not v[1] & tables}
-        self.fingerprints = {k: v for k, v in self.fingerprints.items() if k not in tables}
+        with self.lock:
+            for table in tables:
+                self.versions[table] = self.versions.get(table, 0) + 1
+            self.met = {k: t for k, t in self.met.items() if not t & tables}
+            self.findings = {k: v for k, v in self.findings.items() if not v[1] & tables}
+            self.fingerprints = {k: v for k, v in self.fingerprints.items() if k not in tables}
 
     def forget_everything(self) -> None:
         """Drop every fact about the tables (a step has emptied them all)."""
-        self.met, self.findings, self.fingerprints = {}, {}, {}
+        with self.lock:
+            self.epoch += 1
+            self.met, self.findings, self.fingerprints = {}, {}, {}
+
+    def written(self, tables) -> tuple[int, dict[str, int]]:
+        """Where the run's writes to ``tables`` stand now (for ``keep``)."""
+        with self.lock:
+            return self.epoch, {table: self.versions.get(table, 0) for table in tables}
+
+    def keep(self, findings: dict[str, tuple[object, frozenset[str]]], since: tuple[int, dict[str, int]]) -> list[str]:
+        """Record ``findings`` (``{check: (finding, tables read)}``) read after ``since`` (``written``), each
+        only if the run has written none of its tables since; the checks recorded."""
+        epoch, versions = since
+        with self.lock:
+            kept = [name for name, (_, tables) in findings.items() if self.epoch == epoch
+                    and all(self.versions.get(t, 0) == versions.get(t, 0) for t in tables)]
+            self.findings.update({name: findings[name] for name in kept})
+        return kept
 
 
 class MentaraDatabase(ConfigurableResource):
@@ -301,6 +329,8 @@ class MentaraDatabase(ConfigurableResource):
                     conn.connection.driver_connection.execute("PRAGMA query_only = OFF")
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._memo.early is not None:
+            self._memo.early.close()  # (no evaluation outlives the run's engine)
         self._target, self._memo = None, RunMemo()
         if self._lock is not None:
             self._lock.release()

@@ -8,7 +8,9 @@ stage's assets run one at a time anyway (they share the database pool), so
 seven steps instead of 36 are seconds off every run. Any subset can be
 selected (``--select 'tier3*'``, one asset in the UI); an asset that fails
 stops only the stage's assets that take rows from it, and fails the step
-after the others have run, as separate steps would.
+after the others have run, as separate steps would. After each asset, the
+stage's checks that nothing still to run in the step may change are
+evaluated on a thread of their own while the step goes on (``checks.early``).
 
 Each tier also has its entry asset, ``tier1`` ... ``tier6``: it gives its tier
 a key of its own, so ``--select 'tier3*'`` means "tier 3 and everything
@@ -27,7 +29,9 @@ from dagster import AssetExecutionContext, AssetsDefinition, AssetSpec, Material
 
 from mentara_seed import registry
 from mentara_seed.assets.common import DATABASE_POOL, RESET_TAG, run_step
+from mentara_seed.checks import early
 from mentara_seed.resources import MentaraDatabase, SeedConfig
+from mentara_seed.steps import settings_or_fail
 
 
 def _entry(tier: int) -> AssetSpec:
@@ -65,6 +69,8 @@ def stage_assets(stage: str) -> AssetsDefinition:
     def _stage(context: AssetExecutionContext, database: MentaraDatabase,
                seed_config: SeedConfig) -> Iterator[MaterializeResult]:
         selected = {key.to_user_string() for key in context.selected_asset_keys}
+        order = [d.asset for d, _ in steps if d.asset in selected]
+        checks = early.run_checks(context)
         failed: set[str] = set()
         first_error: Optional[Exception] = None
         for d, upstream in steps:
@@ -81,6 +87,11 @@ def stage_assets(stage: str) -> AssetsDefinition:
             except Exception as error:  # raised once the assets that do not need this one have run
                 failed.add(d.asset)
                 first_error = first_error or error
+                continue
+            # The stage's checks that nothing still to run here may change: evaluated meanwhile.
+            done, settings = order[:order.index(d.asset) + 1], settings_or_fail(database, seed_config)
+            early.start(early.eligible(stage, set(done) - failed, order[len(done):], checks, database, settings),
+                        d.asset, database, settings, context.instance)
         if first_error is not None:
             raise first_error
 

@@ -27,7 +27,7 @@ from dagster import (
 from sqlalchemy.engine import Connection
 
 from mentara_seed import registry
-from mentara_seed.checks import incremental
+from mentara_seed.checks import early, incremental
 from mentara_seed.checks.findings import Finding, evaluate_concurrently, evaluate_minimum, evaluate_rule, met
 from mentara_seed.checks.rules import RULES, IntegrityRule
 from mentara_seed.requirements import REQUIREMENTS, Requirement
@@ -54,12 +54,21 @@ def evaluate(name: str, conn: Connection, settings: SeedSettings, target) -> Fin
     return evaluate_rule(conn, INTEGRITY[name], settings.anchor, target)
 
 
+def passed_again(name: str, run_id: str, settings: SeedSettings, target) -> Finding:
+    """The finding of a check that passed in run ``run_id`` and reads nothing changed since."""
+    finding = (met(MINIMUMS[name], settings.mode, target) if name in MINIMUMS
+               else Finding(name, "integrity", INTEGRITY[name].description, 0, 0))
+    finding.reused_from = run_id
+    return finding
+
+
 def run_findings(names, database: MentaraDatabase, settings: SeedSettings,
                  instance: Optional[DagsterInstance] = None) -> list[Finding]:
     """The findings of the checks ``names`` in this run, in that order.
 
     Each is evaluated once per run (a stage's step and the audit summary share
-    them through the run's memo), and not at all when an enricher of this run
+    them through the run's memo, as they share those evaluated while the
+    stage's later assets ran: ``checks.early``), and not at all when an enricher of this run
     found nobody short of the requirement and wrote nothing after, or when
     nothing it reads has changed since it last passed (Postgres, with the
     ``instance`` holding that pass: ``checks.incremental``); the rest are
@@ -67,6 +76,7 @@ def run_findings(names, database: MentaraDatabase, settings: SeedSettings,
     """
     with reading(database):  # a bad or empty target fails here, with one line, before any thread starts
         pass
+    early.wait(database)
     target, memo = database.target, database.memo
     for name in names:
         if name in MINIMUMS and name not in memo.findings and MINIMUMS[name].name in memo.met:
@@ -80,9 +90,8 @@ def run_findings(names, database: MentaraDatabase, settings: SeedSettings,
         unchanged = (incremental.unchanged(keys, {name: owner(name) for name in keys}, instance, memo.completed)
                      if instance else {})
         for name, run_id in unchanged.items():
-            finding = (met(MINIMUMS[name], settings.mode, target) if name in MINIMUMS
-                       else Finding(name, "integrity", INTEGRITY[name].description, 0, 0))
-            finding.inputs, finding.reused_from = keys[name], run_id
+            finding = passed_again(name, run_id, settings, target)
+            finding.inputs = keys[name]
             memo.findings[name] = (finding, reads(name, settings))
         missing = [name for name in missing if name not in unchanged]
 
@@ -157,8 +166,13 @@ def grouped_checks(step: str, what: str, names: list[str]) -> AssetChecksDefinit
             f"{f.check_name}: " + (f"{f.violations} " + ("short" if f.kind == "minimum" else "violating")
                                    + (f" (and {f.foreign} of others')" if f.foreign else "")
                                    if f.applicable else "not applicable")
+            + (f" (evaluated after {f.evaluated_after})" if f.evaluated_after else "")
             for f in findings
         ))
+        if database.memo.early is not None and database.memo.early.abandoned:
+            context.log.warning("Checks left to this step, not evaluated while the stage's later assets ran: "
+                                + "; ".join(database.memo.early.abandoned))
+            database.memo.early.abandoned = []
         for f in findings:
             if f.foreign:
                 context.log.warning(f"{f.check_name}: {f.foreign} of the rows the seeder did not write break the "

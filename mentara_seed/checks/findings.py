@@ -35,6 +35,8 @@ EXAMPLES = 10
 INPUTS_METADATA, REUSED_METADATA = "inputs_fingerprint", "reused_from_run"
 # Metadata of an evaluation: its wall seconds, and the seeding process's CPU seconds among them.
 SECONDS_METADATA, PYTHON_SECONDS_METADATA = "evaluation_seconds", "evaluation_python_seconds"
+# Metadata of an evaluation made while its stage's later assets ran: the asset it came after (``checks.early``).
+EARLY_METADATA = "evaluated_after_asset"
 # A Python rule reads its rows this many at a time.
 STREAM_ROWS = 5_000
 
@@ -65,6 +67,9 @@ class Finding:
     # waiting). None where nothing was evaluated (a passing finding repeated, or a minimum met).
     seconds: float | None = None
     python_seconds: float | None = None
+    # The asset of its stage after which it was evaluated, while the stage's later assets ran
+    # (``checks.early``); None: in its check step.
+    evaluated_after: str | None = None
 
     @property
     def passed(self) -> bool:
@@ -131,6 +136,7 @@ class Finding:
                 **({REUSED_METADATA: self.reused_from} if self.reused_from else {}),
                 **({SECONDS_METADATA: round(self.seconds, 3), PYTHON_SECONDS_METADATA: round(self.python_seconds, 3)}
                    if self.seconds is not None else {}),
+                **({EARLY_METADATA: self.evaluated_after} if self.evaluated_after else {}),
             },
         )
 
@@ -210,9 +216,10 @@ CONCURRENT_QUERIES = 2
 
 
 def evaluate_concurrently(names: Sequence[str], evaluate: Callable[[str, Connection], Finding],
-                          connect: Callable[[], ContextManager[Connection]]) -> dict[str, Finding]:
-    """``{name: evaluate(name, conn)}``, each on its own ``connect()``ion, a few at a time, each finding
-    with the time its evaluation took (connecting included) and the CPU its thread spent."""
+                          connect: Callable[[], ContextManager[Connection]],
+                          at_once: int = CONCURRENT_QUERIES) -> dict[str, Finding]:
+    """``{name: evaluate(name, conn)}``, each on its own ``connect()``ion, ``at_once`` at a time, each
+    finding with the time its evaluation took (connecting included) and the CPU its thread spent."""
 
     def one(name: str) -> Finding:
         started, cpu_started = time.perf_counter(), time.thread_time()
@@ -221,8 +228,8 @@ def evaluate_concurrently(names: Sequence[str], evaluate: Callable[[str, Connect
         finding.seconds, finding.python_seconds = time.perf_counter() - started, time.thread_time() - cpu_started
         return finding
 
-    if len(names) > 1:
-        with ThreadPoolExecutor(max_workers=CONCURRENT_QUERIES, thread_name_prefix="check") as pool:
+    if len(names) > 1 and at_once > 1:
+        with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="check") as pool:
             return dict(zip(names, pool.map(one, names), strict=True))
     return {name: one(name) for name in names}
 

@@ -47,7 +47,7 @@ from mentara_seed.steps import reading
 COMPLETED = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
 
 
-def _repeatable_read(conn: Connection) -> None:
+def repeatable_read(conn: Connection) -> None:
     conn.rollback()  # (what opened the transaction: it must start with these settings)
     conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
@@ -87,7 +87,7 @@ def pinned(database: MentaraDatabase, instance: Optional[DagsterInstance] = None
             chain = fixpoint.file_chain(conn, database, instance)
             pin = Pin(file=chain.file, state=chain.last, tables=dict(chain.tables))
         else:
-            _repeatable_read(conn)
+            repeatable_read(conn)
             yield Pin(conn, conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one())
             return
     yield pin
@@ -100,7 +100,7 @@ def reading_in(database: MentaraDatabase, snapshot: Optional[str]) -> Iterator[C
         if snapshot is not None:
             if not re.fullmatch(r"[0-9A-F-]+", snapshot):
                 raise ValueError(f"not a snapshot id: {snapshot!r}")
-            _repeatable_read(conn)
+            repeatable_read(conn)
             conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
         yield conn
 
