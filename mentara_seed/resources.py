@@ -125,6 +125,9 @@ class RunMemo:
     # a finding read on another thread is kept only if neither moved since before it read (``keep``).
     versions: dict[str, int] = field(default_factory=dict)
     epoch: int = 0
+    # Postgres: fingerprints read in a check step's or early batch's snapshot, with that snapshot's text
+    # (``checks.incremental.snapshot_fingerprints``): valid for any later transaction with an equal snapshot.
+    pinned_prints: Optional[tuple[str, dict[str, str]]] = None
     # The checks evaluated while their stage's later assets ran (``checks.early.EarlyChecks``), if any.
     early: Optional[object] = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)

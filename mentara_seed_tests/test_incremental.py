@@ -265,6 +265,49 @@ def test_a_check_step_reads_its_fingerprints_and_rows_in_one_snapshot(postgres_d
             assert reader.exec_driver_sql('SELECT count(*) FROM "Community"').scalar_one() == 1
 
 
+def test_fingerprints_read_in_an_equal_snapshot_are_not_read_again(postgres_databases, monkeypatch):
+    """A no-op rerun commits nothing between its check steps: a table's fingerprint, read in one step's
+    snapshot, stands for the next step's equal snapshot; a commit anywhere in between reads it again."""
+    from mentara_seed.resources import MentaraDatabase
+
+    url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
+    database = MentaraDatabase(url=url)
+    real, reads = fingerprints.table_fingerprints, []
+    monkeypatch.setattr(fingerprints, "table_fingerprints",
+                        lambda conn, tables: reads.append(set(tables)) or real(conn, tables))
+
+    def in_a_check_step(tables: set[str]) -> tuple[str, dict[str, str]]:
+        with incremental.pinned(database) as pin:
+            return fingerprints.snapshot(pin.conn), incremental.snapshot_fingerprints(pin.conn, tables, database.memo)
+
+    _execute(url, INSERT_COMMUNITY.format("first"))
+    for _ in range(50):  # (other tests commit too: until two steps see nothing committed in between)
+        reads.clear()
+        first, one = in_a_check_step({"Community", "User"})
+        second, two = in_a_check_step({"Community", "Post"})
+        if first == second:
+            break
+    assert first == second
+    assert reads == [{"Community", "User"}, {"Post"}]
+    assert two["Community"] == one["Community"] == read_now(url, "Community", real)
+    _execute(url, INSERT_COMMUNITY.format("second"))
+    third, three = in_a_check_step({"Community"})
+    assert third != second and reads[-1] == {"Community"}
+    assert three["Community"] != one["Community"] and three["Community"] == read_now(url, "Community", real)
+
+
+def read_now(url: str, table: str, read) -> str:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        found = read(conn, [table])[table]
+    engine.dispose()
+    return found
+
+
+INSERT_COMMUNITY = ("INSERT INTO \"Community\" (id, slug, name, description, \"imageUrl\", \"createdAt\", "
+                    "\"updatedAt\") VALUES ('{0}', '{0}', '{0}', 'x', '', now(), now())")
+
+
 def test_a_failing_check_anywhere_makes_the_next_run_survey(postgres_databases, tmp_path):
     """A complete database is not trusted to be complete while a check's latest evaluation in the
     instance failed (here, of another database): a failing check is a reason to look again."""

@@ -117,12 +117,29 @@ def input_keys(pin: Pin, names: dict[str, frozenset[str]], database: MentaraData
     elif pin.conn is not None and wanted:
         if memo.identity is None:
             memo.identity = fingerprints.identity(pin.conn)
-        prints = fingerprints.table_fingerprints(pin.conn, read)
+        prints = snapshot_fingerprints(pin.conn, read, memo)
     else:
         return {}
     common = [memo.identity, fingerprints.settings_key(settings), fingerprints.target_key(target)]
     return {name: fingerprints.key(*common, name, sorted((t, prints[t]) for t in tables))
             for name, tables in wanted.items()}
+
+
+def snapshot_fingerprints(conn: Connection, tables: set[str], memo) -> dict[str, str]:
+    """The fingerprints of ``tables`` in the snapshot of ``conn``'s REPEATABLE READ transaction: those the
+    run has read in an equal snapshot (``pg_current_snapshot()``, the same text) taken from the run's
+    memo, the rest read now. Equal snapshots see the same rows: any commit in the cluster in between
+    moves the newest completed transaction or takes one off the list of running ones. (A no-op
+    rerun commits nothing between its check steps: each table is read once, not once per step.)"""
+    now = fingerprints.snapshot(conn)
+    with memo.lock:
+        known = dict(memo.pinned_prints[1]) if memo.pinned_prints and memo.pinned_prints[0] == now else {}
+    read = fingerprints.table_fingerprints(conn, set(tables) - set(known))
+    with memo.lock:
+        if memo.pinned_prints is None or memo.pinned_prints[0] != now:
+            memo.pinned_prints = (now, {})
+        memo.pinned_prints[1].update(read)
+    return {t: read[t] if t in read else known[t] for t in tables}
 
 
 Completed = Optional[tuple[bool, Optional[str], str]]  # (passed, key, run id), or None: never completed
