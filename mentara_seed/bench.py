@@ -254,11 +254,13 @@ def child(job: str, url: str, mode: str, scale: int) -> None:
 
 def check_seconds(evaluations) -> list[dict]:
     """Each evaluated check's time (``Finding.seconds``: wall, on its own connection, beside the others of
-    its step) and its thread's CPU in the seeding process, the slowest first."""
-    from mentara_seed.checks.findings import PYTHON_SECONDS_METADATA, SECONDS_METADATA
+    its step, or while its stage's later assets ran), its thread's CPU in the seeding process, and when
+    it was evaluated (in its step, or after which asset: ``checks.early``), the slowest first."""
+    from mentara_seed.checks.findings import EARLY_METADATA, PYTHON_SECONDS_METADATA, SECONDS_METADATA
 
     out = [{"check": e.check_name, "seconds": e.metadata[SECONDS_METADATA].value,
-            "python_cpu_s": e.metadata[PYTHON_SECONDS_METADATA].value}
+            "python_cpu_s": e.metadata[PYTHON_SECONDS_METADATA].value,
+            "evaluated": f"after {e.metadata[EARLY_METADATA].value}" if EARLY_METADATA in e.metadata else "in its step"}
            for e in evaluations if SECONDS_METADATA in e.metadata]
     return sorted(out, key=lambda row: (-row["seconds"], row["check"]))
 
@@ -766,12 +768,15 @@ def render_checks(row: dict, checks: list[dict]) -> str:
 
     if not checks:
         return ""
+    early = [c for c in checks if c.get("evaluated", "in its step") != "in its step"]
     total = {"check": f"(all {len(checks)} evaluated)", "seconds": round(sum(c["seconds"] for c in checks), 2),
-             "python_cpu_s": round(sum(c["python_cpu_s"] for c in checks), 2)}
+             "python_cpu_s": round(sum(c["python_cpu_s"] for c in checks), 2),
+             "evaluated": f"{len(early)} ({round(sum(c['seconds'] for c in early), 2)} s) while later assets ran"}
     return (f"\n\nThe slowest checks of the same seed ({row['backend']} {row['schema']}, {row['volume']}; its check "
-            f"steps took {row['checks_s']} s): each check's evaluation on its own connection, "
-            f"{CONCURRENT_QUERIES} at a time, in wall seconds, and the CPU its thread spent in the seeding process "
-            "(the rest is the server's work and waiting for it); the "
+            f"steps took {row['checks_s']} s): each check's evaluation on its own connection, in its check step "
+            f"({CONCURRENT_QUERIES} at a time) or, on Postgres, while its stage's later assets ran (one at a time, "
+            "after the asset named: `checks.early`), in wall seconds, and the CPU its thread spent in the seeding "
+            "process (the rest is the server's work and waiting for it); the "
             f"{SLOWEST_CHECKS} slowest:\n\n" + pd.DataFrame(checks[:SLOWEST_CHECKS] + [total]).to_markdown(index=False))
 
 

@@ -66,6 +66,11 @@ def test_the_benchmark_measures_both_backends_and_writes_between_its_markers(tmp
         shown = [seconds for _, seconds, _ in checks[:-1]]
         assert shown == sorted(shown, reverse=True) and checks[-1][1] >= sum(shown) - 0.01
         assert int(re.match(r"\(all (\d+) evaluated\)", checks[-1][0]).group(1)) > 50
+        # When each was evaluated: in its step, or (Postgres) after an asset of its stage, while later ones ran.
+        whens = re.findall(r"^\| [^|]+\|\s*[\d.]+\s*\|\s*[\d.]+\s*\| ([^|]+?)\s*\|$", section.split("\n\n", 2)[1], re.M)
+        assert len(whens) == len(checks) and all(w == "in its step" or w.startswith("after ") for w in whens[:-1])
+        early = int(re.match(r"(\d+) \(", whens[-1]).group(1))
+        assert (early > 0) == (backend == "postgres"), whens[-1]
     assert re.search(r"`dagster job execute -j seed_job` \d+\.\d\d s; `python3 dev\.py seed` \d+\.\d\d s; "
                      r"`dagster --version` \(the floor\) \d+\.\d\d s; the same `dagster job execute` on this "
                      r"project's graph with empty bodies \(`mentara_seed.hollow`: Dagster's own cost for the shape\) "
