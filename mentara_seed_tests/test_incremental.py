@@ -20,7 +20,7 @@ from dagster import DagsterInstance
 from mentara_seed import fingerprints, fixpoint
 from mentara_seed.checks import incremental
 from mentara_seed.checks.definitions import CHECK_NAMES, INTEGRITY, MINIMUMS
-from mentara_seed.checks.findings import INPUTS_METADATA, REUSED_METADATA
+from mentara_seed.checks.findings import EARLY_METADATA, INPUTS_METADATA, REUSED_METADATA
 from mentara_seed.settings import SeedSettings
 from mentara_seed_tests.conftest import PRISMA, prisma_ddl
 from mentara_seed_tests.helpers import ANCHOR, digest, evaluations, rows_added, run_job
@@ -86,6 +86,10 @@ def test_a_rerun_on_a_complete_database_surveys_nothing_and_its_checks_pass_unre
     assert sorted(asked) == sorted(CHECK_NAMES)
     assert set(_unchanged_since(rerun).values()) == {seed.run_id}  # every seeding asset, the tier entries too
     assert sum(rows_added(rerun).values()) == 0
+    # Its checks are left to their steps (most pass unread there): none is evaluated while later assets
+    # run (``checks.early``), as some were in the seed on Postgres.
+    assert not any(EARLY_METADATA in e.metadata for e in evaluations(rerun).values())
+    assert any(EARLY_METADATA in e.metadata for e in evaluations(seed).values()) == url.startswith("postgresql")
     assert _report(rerun)[fixpoint.METADATA] == _report(seed)[fixpoint.METADATA]
     assert digest(url) == before
 

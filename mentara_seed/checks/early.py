@@ -31,6 +31,9 @@ the check step, never a stale finding. Its snapshot is of a moment after
 the assets it waited for committed, as the check step's would be; rows
 others commit meanwhile are what any moment's snapshot misses.
 
+Its queries run without parallel workers: background work takes one of the
+server's cores, not three, beside the seeding's own.
+
 Locks: a batch of early checks reads on one connection, in one read-only
 REPEATABLE READ transaction, which first takes ACCESS SHARE on every table
 the batch reads, without waiting (``NOWAIT``: if someone holds one of them
@@ -104,13 +107,15 @@ def eligible(stage: str, done: Iterable[str], remaining: Iterable[str], selected
     """The checks of ``stage`` (among ``selected``) that may be evaluated now, the assets ``done`` written and
     ``remaining`` still to run in the step: each belongs to a done asset, is the server's work, reads
     nothing a remaining asset may write, and has neither a finding in the run yet nor a batch. None
-    once nothing remains: the check step, next, evaluates more at a time."""
+    once nothing remains (the check step, next, evaluates more at a time), nor in a run that found the
+    database as a complete run left it (``fixpoint``: its check steps pass every check again unread,
+    reading each table's fingerprint once per step, where early batches would read them once per batch)."""
     from mentara_seed.checks.definitions import CHECK_NAMES, INTEGRITY, MINIMUMS, owner, reads
 
     memo, early = database.memo, database.memo.early
     done, remaining = set(done), list(remaining)
-    if not remaining:
-        return []
+    if not remaining or memo.unchanged_since is not None:
+        return []  # (a database as a complete run left it: its checks pass unread in their steps)
     declared = registry.load()
     written_later = frozenset().union(*(declared[a].may_write for a in remaining if a in declared))
     started = early.started if early is not None else set()
@@ -155,6 +160,7 @@ def _batch(names: list[str], after: str, database: MentaraDatabase, settings: Se
         with reading(database) as conn:
             incremental.repeatable_read(conn)
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}")
+            conn.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")  # (one core, not three)
             quote = conn.dialect.identifier_preparer.quote
             present = sorted(t for t in since[1] if target.has(t))
             if present:  # (before the snapshot, which the first query takes: no row is read unlocked)
