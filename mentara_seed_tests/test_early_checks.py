@@ -7,14 +7,15 @@ import sqlalchemy as sa
 
 from mentara_seed import registry
 from mentara_seed.assets import common
+from mentara_seed.checks import early
 from mentara_seed.checks.definitions import INTEGRITY, owner, reads
 from mentara_seed.checks.findings import EARLY_METADATA
 from mentara_seed.generate.keys import made_by_seeder
-from mentara_seed.resources import RunMemo
+from mentara_seed.resources import MentaraDatabase, RunMemo
 from mentara_seed.schema import tables as T
 from mentara_seed.settings import SeedSettings
-from mentara_seed_tests.conftest import make_target
-from mentara_seed_tests.helpers import ANCHOR, ANCHOR_DT, evaluations, run_job
+from mentara_seed_tests.conftest import PRISMA, make_target, prisma_ddl
+from mentara_seed_tests.helpers import ANCHOR, ANCHOR_DT, evaluations, run_job, seeded
 
 SETTINGS = SeedSettings.resolve("medium", 1, ANCHOR, None)
 
@@ -102,3 +103,32 @@ def test_a_finding_read_before_a_write_to_its_tables_is_not_kept():
     memo.forget_everything()  # (a reset)
     assert memo.keep({"d": ("pass", frozenset({"User"}))}, before) == []
     assert memo.findings == {}
+
+
+def test_a_batch_that_would_wait_for_a_lock_is_left_to_the_check_step(postgres_databases):
+    """Someone holds a table the batch reads: it takes no lock it cannot have at once, keeps nothing, and
+    says why (the check step evaluates those checks and logs it)."""
+    url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
+    seeded(url, mode="light")
+    database = MentaraDatabase(url=url)
+    with database.read_only():  # (the run's first look at the target)
+        pass
+    database.memo.early = early.EarlyChecks()
+    names = ["meeting_status_matches_time", "client_meetings_minimum"]
+    engine = sa.create_engine(url)
+    with engine.begin() as other:
+        other.exec_driver_sql('LOCK TABLE "Meeting" IN ACCESS EXCLUSIVE MODE')
+        early.start(names, "enriched_meetings", database, SETTINGS, None)
+        database.memo.early.batches[0].result(timeout=10)  # (it waits for nobody: a lock held fails it at once)
+    engine.dispose()
+    assert len(database.memo.early.abandoned) == 1 and "after enriched_meetings" in database.memo.early.abandoned[0]
+    assert "lock" in database.memo.early.abandoned[0]
+    assert not set(names) & set(database.memo.findings)
+    # With the table free, the same batch keeps both findings.
+    database.memo.early = early.EarlyChecks()
+    early.start(names, "enriched_meetings", database, SETTINGS, None)
+    early.wait(database)
+    assert set(names) <= set(database.memo.findings) and database.memo.early.abandoned == []
+    assert all(database.memo.findings[n][0].evaluated_after == "enriched_meetings" for n in names)
+    database.memo.early.close()
+    database.teardown_after_execution(None)

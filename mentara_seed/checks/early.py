@@ -53,7 +53,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from typing import Optional
 
-from dagster import DagsterInstance
+from dagster import DagsterInstance, Failure
 from sqlalchemy import exc
 
 from mentara_seed import registry
@@ -74,7 +74,6 @@ class EarlyChecks:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="early-checks")
         self.batches: list[Future] = []
         self.started: set[str] = set()  # every check handed to a batch
-        self.kept: dict[str, str] = {}  # check: the asset after which its kept finding was evaluated
         self.abandoned: list[str] = []  # why a batch was left to the check step
 
     def submit(self, batch: Callable[[], None], names: Iterable[str]) -> None:
@@ -173,15 +172,14 @@ def _batch(names: list[str], after: str, database: MentaraDatabase, settings: Se
             missing = [name for name in names if name not in reused]
             findings.update(evaluate_concurrently(missing, lambda name, c: evaluate(name, c, settings, target),
                                                   lambda: nullcontext(conn), at_once=1))
-    except exc.DBAPIError as error:  # a table held by someone (NOWAIT), or a lock it would wait for
+    except (exc.DBAPIError, Failure) as error:  # a table held by someone (NOWAIT), a lock it would wait for, no connection
         memo.early.abandoned.append(f"{', '.join(names)} after {after}: {_first_line(error)}")
         return
     for name, finding in findings.items():
         finding.inputs = keys.get(name) if finding.inputs is None else finding.inputs
         finding.evaluated_after = after
-    for name in memo.keep({name: (f, read[name]) for name, f in findings.items()}, since):
-        memo.early.kept[name] = after
+    memo.keep({name: (f, read[name]) for name, f in findings.items()}, since)
 
 
 def _first_line(error: Exception) -> str:
-    return str(getattr(error, "orig", error)).strip().splitlines()[0]
+    return (getattr(error, "description", None) or str(getattr(error, "orig", error))).strip().splitlines()[0]
