@@ -129,8 +129,9 @@ def snapshot_fingerprints(conn: Connection, tables: set[str], memo) -> dict[str,
     """The fingerprints of ``tables`` in the snapshot of ``conn``'s REPEATABLE READ transaction: those the
     run has read in an equal snapshot (``pg_current_snapshot()``, the same text) taken from the run's
     memo, the rest read now. Equal snapshots see the same rows: any commit in the cluster in between
-    moves the newest completed transaction or takes one off the list of running ones. (A no-op
-    rerun commits nothing between its check steps: each table is read once, not once per step.)"""
+    moves the newest completed transaction or takes one off the list of running ones. (Where nothing
+    commits between a run's check steps, each table is read once, not once per step; a Dagster
+    instance in the same cluster commits its events in between.)"""
     now = fingerprints.snapshot(conn)
     with memo.lock:
         known = dict(memo.pinned_prints[1]) if memo.pinned_prints and memo.pinned_prints[0] == now else {}
