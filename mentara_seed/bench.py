@@ -768,7 +768,7 @@ def render_checks(row: dict, checks: list[dict]) -> str:
 
     if not checks:
         return ""
-    early = [c for c in checks if c.get("evaluated", "in its step") != "in its step"]
+    early = [c for c in checks if c["evaluated"] != "in its step"]
     total = {"check": f"(all {len(checks)} evaluated)", "seconds": round(sum(c["seconds"] for c in checks), 2),
              "python_cpu_s": round(sum(c["python_cpu_s"] for c in checks), 2),
              "evaluated": f"{len(early)} ({round(sum(c['seconds'] for c in early), 2)} s) while later assets ran"}

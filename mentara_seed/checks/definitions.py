@@ -28,7 +28,14 @@ from sqlalchemy.engine import Connection
 
 from mentara_seed import registry
 from mentara_seed.checks import early, incremental
-from mentara_seed.checks.findings import Finding, evaluate_concurrently, evaluate_minimum, evaluate_rule, met
+from mentara_seed.checks.findings import (
+    CONCURRENT_QUERIES,
+    Finding,
+    evaluate_concurrently,
+    evaluate_minimum,
+    evaluate_rule,
+    met,
+)
 from mentara_seed.checks.rules import RULES, IntegrityRule
 from mentara_seed.requirements import REQUIREMENTS, Requirement
 from mentara_seed.resources import MentaraDatabase, SeedConfig
@@ -62,6 +69,26 @@ def passed_again(name: str, run_id: str, settings: SeedSettings, target) -> Find
     return finding
 
 
+def on_pin(pin: incremental.Pin, names: list[str], database: MentaraDatabase, settings: SeedSettings,
+           instance: Optional[DagsterInstance], connect, at_once: int = CONCURRENT_QUERIES) -> dict[str, Finding]:
+    """The findings of ``names`` on what ``pin`` reads (``incremental.pinned``), each with the key of what it
+    read (``inputs``): passed again unread where nothing it reads has changed since it last passed (the
+    ``instance`` holding that pass), evaluated otherwise, ``at_once`` at a time on ``connect()``ions."""
+    target = database.target
+    keys = incremental.input_keys(pin, {name: reads(name, settings) for name in names}, database, settings)
+    unchanged = (incremental.unchanged(keys, {name: owner(name) for name in keys}, instance, database.memo.completed)
+                 if instance else {})
+    found = {name: passed_again(name, run_id, settings, target) for name, run_id in unchanged.items()}
+    evaluated = evaluate_concurrently([name for name in names if name not in unchanged],
+                                      lambda name, conn: evaluate(name, conn, settings, target), connect, at_once)
+    held = not evaluated or pin.held()  # (SQLite: someone committed while they read; no key describes what each read)
+    for name, finding in found.items():
+        finding.inputs = keys[name]
+    for name, finding in evaluated.items():
+        finding.inputs = keys.get(name) if held else None
+    return {**found, **evaluated}
+
+
 def run_findings(names, database: MentaraDatabase, settings: SeedSettings,
                  instance: Optional[DagsterInstance] = None) -> list[Finding]:
     """The findings of the checks ``names`` in this run, in that order.
@@ -86,25 +113,10 @@ def run_findings(names, database: MentaraDatabase, settings: SeedSettings,
         return [memo.findings[name][0] for name in names]
     # The fingerprints and the evaluations read one state: a key says what was evaluated.
     with incremental.pinned(database, instance) as pin:
-        keys = incremental.input_keys(pin, {name: reads(name, settings) for name in missing}, database, settings)
-        unchanged = (incremental.unchanged(keys, {name: owner(name) for name in keys}, instance, memo.completed)
-                     if instance else {})
-        for name, run_id in unchanged.items():
-            finding = passed_again(name, run_id, settings, target)
-            finding.inputs = keys[name]
-            memo.findings[name] = (finding, reads(name, settings))
-        missing = [name for name in missing if name not in unchanged]
-
-        def evaluate_one(name: str, conn: Connection) -> Finding:
-            return evaluate(name, conn, settings, target)
-
-        evaluated = evaluate_concurrently(missing, evaluate_one, lambda: incremental.reading_in(database, pin.snapshot))
-        if evaluated and not pin.held():
-            keys = {}  # (SQLite: someone committed while they read; no key describes what each read)
-    for name, finding in evaluated.items():
-        finding.inputs = keys.get(name)
+        found = on_pin(pin, missing, database, settings, instance, lambda: incremental.reading_in(database, pin.snapshot))
+    for name, finding in found.items():
         memo.findings[name] = (finding, reads(name, settings))
-    if missing:
+    if any(finding.reused_from is None for finding in found.values()):
         release_memory()
     return [memo.findings[name][0] for name in names]
 

@@ -58,7 +58,6 @@ from sqlalchemy import exc
 
 from mentara_seed import registry
 from mentara_seed.checks import incremental
-from mentara_seed.checks.findings import Finding, evaluate_concurrently
 from mentara_seed.resources import MentaraDatabase
 from mentara_seed.settings import SeedSettings
 from mentara_seed.steps import reading
@@ -152,7 +151,7 @@ def wait(database: MentaraDatabase) -> None:
 
 def _batch(names: list[str], after: str, database: MentaraDatabase, settings: SeedSettings,
            instance: Optional[DagsterInstance]) -> None:
-    from mentara_seed.checks.definitions import evaluate, owner, passed_again, reads
+    from mentara_seed.checks.definitions import on_pin, reads
 
     memo, target = database.memo, database.target
     read = {name: reads(name, settings) for name in names}
@@ -166,19 +165,12 @@ def _batch(names: list[str], after: str, database: MentaraDatabase, settings: Se
             present = sorted(t for t in since[1] if target.has(t))
             if present:  # (before the snapshot, which the first query takes: no row is read unlocked)
                 conn.exec_driver_sql(f"LOCK TABLE {', '.join(map(quote, present))} IN ACCESS SHARE MODE NOWAIT")
-            keys = incremental.input_keys(incremental.Pin(conn), read, database, settings)
-            reused = (incremental.unchanged(keys, {name: owner(name) for name in keys}, instance, memo.completed)
-                      if instance is not None else {})
-            findings: dict[str, Finding] = {name: passed_again(name, run_id, settings, target)
-                                            for name, run_id in reused.items()}
-            missing = [name for name in names if name not in reused]
-            findings.update(evaluate_concurrently(missing, lambda name, c: evaluate(name, c, settings, target),
-                                                  lambda: nullcontext(conn), at_once=1))
+            findings = on_pin(incremental.Pin(conn), names, database, settings, instance, lambda: nullcontext(conn),
+                              at_once=1)
     except (exc.DBAPIError, Failure) as error:  # a table held by someone (NOWAIT), a lock it would wait for, no connection
         memo.early.abandoned.append(f"{', '.join(names)} after {after}: {_first_line(error)}")
         return
-    for name, finding in findings.items():
-        finding.inputs = keys.get(name) if finding.inputs is None else finding.inputs
+    for finding in findings.values():
         finding.evaluated_after = after
     memo.keep({name: (f, read[name]) for name, f in findings.items()}, since)
 
