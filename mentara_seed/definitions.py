@@ -18,6 +18,6 @@ defs = Definitions(
     schedules=[nightly_staging_refresh_schedule],
     resources={"database": MentaraDatabase(), "seed_config": SeedConfig()},
     # Steps share one database and run one after another anyway; a process per
-    # step would cost about a second each for nothing (see README, "Executor").
+    # step would cost about a second each for nothing (see README, "Steps and executor").
     executor=in_process_executor,
 )

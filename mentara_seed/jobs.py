@@ -16,7 +16,7 @@ seed_job = define_asset_job(
     "seed_job",
     run_tags=DATABASE_TAG,
     selection=EVERYTHING,
-    description="Everything (the old `npm run db:seed`): the legacy generators, then the five enrichment tiers.",
+    description="Everything (the old `npm run db:seed`): the legacy generators, then the six enrichment tiers.",
 )
 
 enrich_job = define_asset_job(
