@@ -272,6 +272,11 @@ def changes_since(conn: Connection, tables: Iterable[str], snapshot: str, ours: 
     return {row[0]: (f"{row[1]}:{row[2]}", row[3]) for row in _read(conn, tables, extra, params)}
 
 
+def has_written(conn: Connection) -> bool:
+    """Whether the connection's transaction has written anything yet (Postgres: it has a transaction id)."""
+    return conn.exec_driver_sql("SELECT pg_current_xact_id_if_assigned() IS NOT NULL").scalar_one()
+
+
 def transaction_id(conn: Connection) -> int:
     """The full id of the connection's transaction (assigning one if it has none yet)."""
     return int(conn.exec_driver_sql("SELECT pg_current_xact_id()::text").scalar_one())

@@ -39,6 +39,21 @@ at the first step costs about half a second at heavy x100. It skips only if,
 besides, no check's latest completed evaluation in the instance failed or
 warned: a failing check is a reason to look again.
 
+On Postgres the first step reads the fingerprints in a read-only REPEATABLE
+READ transaction of its own (``Held``), unless its seeding transaction has
+written already (made the schema, or reset). When they are a recorded fixpoint,
+the run keeps that transaction open until it ends and exports its snapshot:
+a run that finds nothing to do verifies the state it found. Its check steps
+evaluate in that snapshot (``checks.incremental.pinned``), so they key their
+checks on the fingerprints already read, rather than reading every table
+again (a Dagster instance in the same cluster commits its events between
+steps, so no later snapshot is equal to it), and its report records that
+state's key again without reading (it is a fixpoint, whoever writes after).
+A write by someone else during such a run is seen by the next run, which
+surveys. The transaction holds ACCESS SHARE on every Mentara table until
+the run ends (seconds): someone's reset (TRUNCATE) or DDL waits for it.
+Otherwise it ends in the first step, before the step's rule runs.
+
 What this cannot see: a write by someone else that the run's own end state
 no longer shows, i.e. (Postgres) a row someone inserted and deleted again
 while the run ran, or updated before the run updated it itself. Such a row
@@ -52,6 +67,7 @@ run's check of that minimum fails, and the run after it surveys again.
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -76,6 +92,28 @@ class RunStart:
     net: Counter = field(default_factory=Counter)
     done: set[str] = field(default_factory=set)
     unmet: int = 0  # rows the run's assets could not make (no valid parent): each run reports them anew
+
+
+class Held:
+    """Postgres: a read-only REPEATABLE READ transaction on a connection of its own, its snapshot exported
+    (``exported``, for ``SET TRANSACTION SNAPSHOT``) and its text (``snapshot``). Open until ``close``."""
+
+    def __init__(self, database) -> None:
+        from mentara_seed.checks.incremental import repeatable_read
+        from mentara_seed.steps import reading
+
+        self.stack = ExitStack()
+        try:
+            self.conn = self.stack.enter_context(reading(database))
+            repeatable_read(self.conn)
+            self.exported = self.conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+            self.snapshot = fingerprints.snapshot(self.conn)
+        except BaseException:
+            self.stack.close()
+            raise
+
+    def close(self) -> None:
+        self.stack.close()
 
 
 def rows(fingerprint: str) -> int:
@@ -126,19 +164,38 @@ def begin(conn: Connection, database, settings: SeedSettings, instance: DagsterI
     target = database.target
     memo.identity = memo.identity or fingerprints.identity(conn)
     postgres = conn.dialect.name == "postgresql"
-    # (Postgres: before the counts, so that a row committed in between looks foreign.)
-    snapshot = fingerprints.snapshot(conn) if postgres else None
-    prints = fingerprints.table_fingerprints(conn, _tables(target))
-    memo.fingerprints.update(prints)
-    memo.start = RunStart(snapshot, prints)
-    if not reset:
-        since = recorded(instance).get(state_key(memo.identity, settings, target, prints))
-        if since is not None:
-            from mentara_seed.checks.definitions import CHECK_NAMES, owner
-            from mentara_seed.checks.incremental import any_failed
+    # Postgres: the counts and the snapshot of one read-only transaction (``Held``), unless this one
+    # has written already (made the schema, reset the tables: only it sees that yet); then the
+    # snapshot before the counts, so that a row committed in between looks foreign.
+    held = Held(database) if postgres and not fingerprints.has_written(conn) else None
+    try:
+        snapshot = held.snapshot if held else fingerprints.snapshot(conn) if postgres else None
+        prints = fingerprints.table_fingerprints(held.conn if held else conn, _tables(target))
+        memo.fingerprints.update(prints)
+        memo.start = RunStart(snapshot, prints)
+        if not reset:
+            since = recorded(instance).get(state_key(memo.identity, settings, target, prints))
+            if since is not None:
+                from mentara_seed.checks.definitions import CHECK_NAMES, owner
+                from mentara_seed.checks.incremental import any_failed
 
-            if not any_failed({name: owner(name) for name in CHECK_NAMES}, instance, memo.completed):
-                memo.unchanged_since = since
+                if not any_failed({name: owner(name) for name in CHECK_NAMES}, instance, memo.completed):
+                    memo.unchanged_since = since
+        if held is not None and memo.unchanged_since is not None:
+            # Nothing to do: the run's checks and report read the state found (``held``).
+            with memo.lock:
+                memo.pinned_prints = (snapshot, dict(prints))
+            memo.held, held = held, None
+    finally:
+        if held is not None:
+            held.close()
+
+
+def holding(database) -> Optional[Held]:
+    """The snapshot of the run's first step (``Held``), while the run has written nothing since it found
+    that state a recorded fixpoint; ``None`` otherwise."""
+    memo = database.memo
+    return memo.held if memo.held is not None and memo.unchanged_since is not None else None
 
 
 TABLE_STATES = "table_states"
@@ -239,6 +296,10 @@ def record(conn: Connection, database, settings: SeedSettings) -> tuple[Optional
                       "and reports again")
     if conn.dialect.name == "sqlite":
         return _record_file(database, settings, start)
+    if not start.transactions and holding(database) is not None:
+        # A recorded fixpoint, found and left as it was: that state is a fixpoint, whoever writes after.
+        return (state_key(memo.identity, settings, target, start.prints),
+                f"recorded: the state run {memo.unchanged_since} left, found at this run's start; this run wrote nothing")
     if not start.transactions:
         # The run wrote nothing: its end state is its start state if no table changed at all.
         changes = {t: (p, 0) for t, p in fingerprints.table_fingerprints(conn, _tables(target)).items()}

@@ -130,6 +130,9 @@ class RunMemo:
     pinned_prints: Optional[tuple[str, dict[str, str]]] = None
     # The checks evaluated while their stage's later assets ran (``checks.early.EarlyChecks``), if any.
     early: Optional[object] = None
+    # Postgres: the snapshot the run's first seeding step found a recorded fixpoint in, held open while
+    # the run has nothing to do (``fixpoint.Held``): its check steps and its report read that state.
+    held: Optional[object] = None
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def forget(self, tables) -> None:
@@ -334,6 +337,8 @@ class MentaraDatabase(ConfigurableResource):
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         if self._memo.early is not None:
             self._memo.early.close()  # (no evaluation outlives the run's engine)
+        if self._memo.held is not None:
+            self._memo.held.close()
         self._target, self._memo = None, RunMemo()
         if self._lock is not None:
             self._lock.release()

@@ -300,6 +300,46 @@ def test_fingerprints_read_in_an_equal_snapshot_are_not_read_again(postgres_data
     assert three["Community"] != one["Community"] and three["Community"] == read_now(url, "Community", real)
 
 
+def test_a_run_with_nothing_to_do_reads_every_fingerprint_once_and_verifies_the_state_it_found(
+        postgres_databases, monkeypatch):
+    """A rerun that finds a recorded fixpoint (Postgres) holds the snapshot it found it in (``fixpoint.Held``):
+    its check steps pass their checks unread on the fingerprints read at its first step, and its report
+    records that state again, reading no table twice, although its Dagster instance commits between steps.
+    Someone writing during it goes unseen by it (its answer is as of its start) and is seen by the next run."""
+    url = postgres_databases.create(ddl=prisma_ddl(PRISMA["prisma_2026"]))
+    instance = DagsterInstance.ephemeral()
+    seed = _seed_recording(url, instance)
+    first = run_job(url, mode="light", instance=instance)  # every check now recorded what it read
+    assert first.success
+    real, reads = fingerprints.table_fingerprints, []
+    monkeypatch.setattr(fingerprints, "table_fingerprints",
+                        lambda conn, tables: reads.append(set(tables)) or real(conn, tables))
+    held: list[fixpoint.Held] = []
+    original_close = fixpoint.Held.close
+    monkeypatch.setattr(fixpoint.Held, "close", lambda self: held.append(self) or original_close(self))
+
+    rerun = run_job(url, mode="light", instance=instance)
+    assert rerun.success and set(_unchanged_since(rerun).values()) == {first.run_id}  # (the latest to record it)
+    reads = [tables for tables in reads if tables]  # (an empty set reads nothing)
+    assert len(reads) == 1 and len(reads[0]) > 30, reads  # every table, once, at the first step
+    assert _reused(rerun) == set(CHECK_NAMES) - {"database_audit"}
+    assert _report(rerun)[fixpoint.METADATA] == _report(seed)[fixpoint.METADATA]
+    assert _report(rerun)["fixpoint_note"].startswith(f"recorded: the state run {first.run_id} left")
+    assert len(held) == 1 and held[0].conn.closed  # closed when the run ended
+
+    # Someone writes once the run's first step has found the state: the run still verifies what it found.
+    _writing_meanwhile(monkeypatch, url, f'DELETE FROM "{LEAF}" WHERE id = (SELECT min(id) FROM "{LEAF}")')
+    during = run_job(url, mode="light", instance=instance)
+    monkeypatch.undo()
+    assert during.success and set(_unchanged_since(during).values()) == {rerun.run_id}
+    assert _reused(during) == set(CHECK_NAMES) - {"database_audit"}
+    # The next run finds another state: it surveys, and the checks reading that table read it again.
+    after = run_job(url, mode="light", instance=instance)
+    assert after.success and set(_unchanged_since(after).values()) == {None}
+    touching = {name for name in CHECK_NAMES if LEAF in _reads(name)}
+    assert touching and not touching & _reused(after)
+
+
 def read_now(url: str, table: str, read) -> str:
     engine = sa.create_engine(url)
     with engine.connect() as conn:

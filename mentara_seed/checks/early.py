@@ -108,8 +108,8 @@ def eligible(stage: str, done: Iterable[str], remaining: Iterable[str], selected
     ``remaining`` still to run in the step: each belongs to a done asset, is the server's work, reads
     nothing a remaining asset may write, and has neither a finding in the run yet nor a batch. None
     once nothing remains (the check step, next, evaluates more at a time), nor in a run that found the
-    database as a complete run left it (``fixpoint``: its check steps pass every check again unread,
-    reading each table's fingerprint once per step, where early batches would read them once per batch)."""
+    database as a complete run left it (``fixpoint``: its check steps pass every check again unread, on
+    the fingerprints its first step read, in the snapshot it holds: ``fixpoint.Held``)."""
     from mentara_seed.checks.definitions import CHECK_NAMES, INTEGRITY, MINIMUMS, owner, reads
 
     memo, early = database.memo, database.memo.early
