@@ -6,7 +6,9 @@ complete run ends in is a fixpoint of every asset, and a later run that finds
 the database in exactly that state (``fingerprints``), with the same settings,
 schema and code, would survey every table to learn that it has nothing to
 do. It skips the surveys instead: each asset writes nothing and says which
-run left the database so (``unchanged_since_run``).
+run left the database so (``unchanged_since_run``); after the first step,
+which found that state, an asset opens no transaction or connection
+(``assets.common.seed_unit``).
 
 A run records its end state as a fixpoint (``fixpoint`` in ``seed_report``'s
 metadata) only when all of these hold:
@@ -96,7 +98,10 @@ class RunStart:
 
 class Held:
     """Postgres: a read-only REPEATABLE READ transaction on a connection of its own, its snapshot exported
-    (``exported``, for ``SET TRANSACTION SNAPSHOT``) and its text (``snapshot``). Open until ``close``."""
+    (``exported``, for ``SET TRANSACTION SNAPSHOT``) and its text (``snapshot``). Open until ``close``.
+    Kept for the run (``RunMemo.held``) only while it writes nothing: a run that found a recorded
+    fixpoint runs no rule (``assets.common.seed_unit``), and only a rule writes after the first step, so
+    its ACCESS SHARE locks never stand in the way of the run's own key and index rebuilds."""
 
     def __init__(self, database) -> None:
         from mentara_seed.checks.incremental import repeatable_read

@@ -98,6 +98,11 @@ def seed_unit(
     ``workers``: processes forked to build rows beside this one (``seeding.parallel``)."""
     started = time.perf_counter()
     memo = database.memo
+    if instance is not None and not reset and shard == WHOLE and memo.began and memo.unchanged_since is not None:
+        # A later step of a run that found the database as a complete run left it (``fixpoint``): nothing
+        # to survey or write, so no transaction either (the first step took the run lock and vetted the target).
+        fixpoint.finished(database, asset, {}, {}, {})
+        return Outcome(seconds=time.perf_counter() - started, unchanged_since=memo.unchanged_since)
     with in_one_line(), cycles_collected_after():
         with database.transaction(reset=reset) as conn:
             one_execution_at_a_time(conn, f"{asset}/{shard.key}")
@@ -139,11 +144,13 @@ def materialization(context, asset: str, database: MentaraDatabase, settings: Se
                     owns: Optional[sa.Table], outcome: Outcome, shards: int = 1) -> dict:
     """The asset's one log line and its metadata, from what its unit(s) of work did."""
     row_count = None
-    with reading(database) as conn:  # (which also tells a step that wrote nothing what the target is)
-        if owns is not None and database.target.has(owns):
-            known = database.memo.fingerprints.get(owns.name) if outcome.unchanged_since else None
-            row_count = (fixpoint.rows(known) if known is not None
-                         else conn.execute(sa.select(sa.func.count()).select_from(owns)).scalar_one())
+    known = database.memo.fingerprints.get(owns.name) if owns is not None and outcome.unchanged_since else None
+    if known is not None and database.target is not None:  # (read at the run's first step: ``fixpoint``)
+        row_count = fixpoint.rows(known) if database.target.has(owns) else None
+    else:
+        with reading(database) as conn:  # (which also tells a step that wrote nothing what the target is)
+            if owns is not None and database.target.has(owns):
+                row_count = conn.execute(sa.select(sa.func.count()).select_from(owns)).scalar_one()
     note_schema(context.log, database)
     added, version = outcome.added, database.target.version
     # One line per step (each log line is an event Dagster stores): what was added, where.

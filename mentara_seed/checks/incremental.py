@@ -75,9 +75,9 @@ class Pin:
 def pinned(database: MentaraDatabase, instance: Optional[DagsterInstance] = None) -> Iterator[Pin]:
     """On Postgres, a read-only REPEATABLE READ transaction held open for the block and the id of its
     exported snapshot: in a run that found a recorded fixpoint and has written nothing, the snapshot it
-    found that state in (``fixpoint.Held``), whose fingerprints the run has read. On SQLite the state of the database's files and of each table (the run's
-    ``fixpoint.file_chain``, started from what ``instance`` recorded), holding no connection (each
-    would add its page cache to the step's memory)."""
+    found that state in (``fixpoint.Held``), whose fingerprints the run has read. On SQLite the state
+    of the database's files and of each table (the run's ``fixpoint.file_chain``, started from what
+    ``instance`` recorded), holding no connection (each would add its page cache to the step's memory)."""
     held = fixpoint.holding(database)
     if held is not None:  # a run with nothing to do verifies the state it found
         with reading_in(database, held.exported) as conn:
